@@ -1,15 +1,12 @@
-using Radzen;
-using DevInsights.Web.Components;
+using DevInsights.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+// Serve wwwroot and package assets from the build output in every environment, not only Development.
 builder.WebHost.UseStaticWebAssets();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddRadzenComponents();
+builder.AddDevInsights();
 
 var app = builder.Build();
-app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapDevInsights();
 app.Run();
 
 public partial class Program;

@@ -1,0 +1,42 @@
+namespace DevInsights.Core.Configuration;
+
+/// <summary>The "DevInsights" configuration section.</summary>
+public sealed class DevInsightsOptions
+{
+    public const string SectionName = "DevInsights";
+
+    /// <summary>Where the SQLite database and other local files live (relative to the working directory).</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    public DatabaseOptions Database { get; set; } = new();
+    public IngestionOptions Ingestion { get; set; } = new();
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>SQLite only: "Normal" survives a process crash (WAL); "Full" also survives power loss.</summary>
+    public string SqliteSynchronous { get; set; } = "Full";
+}
+
+public sealed class IngestionOptions
+{
+    /// <summary>Most events one POST /api/v1/events may carry.</summary>
+    public int MaxBatchEvents { get; set; } = 1000;
+
+    /// <summary>Largest request body accepted by ingestion endpoints (a Codex metrics export is ~0.8 MB of JSON).</summary>
+    public long MaxBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Batches that may wait for the writer; beyond this, ingestion answers 429 with Retry-After.</summary>
+    public int QueueCapacity { get; set; } = 256;
+
+    /// <summary>The writer merges waiting batches into one transaction up to this many events.</summary>
+    public int MaxEventsPerTransaction { get; set; } = 5000;
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Options;
+
+namespace DevInsights.Core.Configuration;
+
+/// <summary>Lists every configuration error at start-up, each naming its exact key.</summary>
+public sealed class DevInsightsOptionsValidator : IValidateOptions<DevInsightsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DevInsightsOptions o)
+    {
+        var errors = new List<string>();
+        const string p = DevInsightsOptions.SectionName;
+        if (string.IsNullOrWhiteSpace(o.DataDirectory))
+            errors.Add($"{p}:DataDirectory must not be empty.");
+        if (!Enum.IsDefined(o.Database.Provider))
+            errors.Add($"{p}:Database:Provider must be Sqlite or Postgres.");
+        if (o.Database.SqliteSynchronous is not ("Normal" or "Full" or "Extra"))
+            errors.Add($"{p}:Database:SqliteSynchronous must be Normal, Full or Extra (was '{o.Database.SqliteSynchronous}').");
+        if (o.Ingestion.MaxBatchEvents is < 1 or > 100_000)
+            errors.Add($"{p}:Ingestion:MaxBatchEvents must be between 1 and 100000 (was {o.Ingestion.MaxBatchEvents}).");
+        if (o.Ingestion.MaxBodyBytes < 1024)
+            errors.Add($"{p}:Ingestion:MaxBodyBytes must be at least 1024 (was {o.Ingestion.MaxBodyBytes}).");
+        if (o.Ingestion.QueueCapacity < 1)
+            errors.Add($"{p}:Ingestion:QueueCapacity must be at least 1 (was {o.Ingestion.QueueCapacity}).");
+        if (o.Ingestion.MaxEventsPerTransaction < o.Ingestion.MaxBatchEvents)
+            errors.Add($"{p}:Ingestion:MaxEventsPerTransaction must be at least {p}:Ingestion:MaxBatchEvents.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
