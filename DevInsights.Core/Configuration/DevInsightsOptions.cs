@@ -10,6 +10,15 @@ public sealed class DevInsightsOptions
 
     public DatabaseOptions Database { get; set; } = new();
     public IngestionOptions Ingestion { get; set; } = new();
+    public BootstrapOptions Bootstrap { get; set; } = new();
+}
+
+/// <summary>First run: with no administrator in the database, one is created from these, or a one-time set-up
+/// link is printed to the console. Never a default password.</summary>
+public sealed class BootstrapOptions
+{
+    public string? AdminEmail { get; set; }
+    public string? AdminPassword { get; set; }
 }
 
 public enum DatabaseProvider

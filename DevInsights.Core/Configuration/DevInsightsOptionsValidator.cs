@@ -23,6 +23,10 @@ public sealed class DevInsightsOptionsValidator : IValidateOptions<DevInsightsOp
             errors.Add($"{p}:Ingestion:QueueCapacity must be at least 1 (was {o.Ingestion.QueueCapacity}).");
         if (o.Ingestion.MaxEventsPerTransaction < o.Ingestion.MaxBatchEvents)
             errors.Add($"{p}:Ingestion:MaxEventsPerTransaction must be at least {p}:Ingestion:MaxBatchEvents.");
+        if (string.IsNullOrWhiteSpace(o.Bootstrap.AdminEmail) != string.IsNullOrWhiteSpace(o.Bootstrap.AdminPassword))
+            errors.Add($"{p}:Bootstrap:AdminEmail and {p}:Bootstrap:AdminPassword must be set together.");
+        if (!string.IsNullOrEmpty(o.Bootstrap.AdminPassword) && o.Bootstrap.AdminPassword.Length < 10)
+            errors.Add($"{p}:Bootstrap:AdminPassword must be at least 10 characters.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,6 +1,11 @@
+using DevInsights.Core.Configuration;
 using DevInsights.Core.Data.Migrations;
 using DevInsights.Core.Identity;
+using DevInsights.Web.Security;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace DevInsights.Web.Hosting;
 
@@ -24,6 +29,35 @@ public sealed class DatabaseInitializer(IServiceProvider services, ILogger<Datab
             if (!result.Succeeded && !await roles.RoleExistsAsync(role))
                 throw new InvalidOperationException($"Could not create role {role}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
         }
+        await BootstrapAdminAsync(scope.ServiceProvider);
+    }
+
+    private async Task BootstrapAdminAsync(IServiceProvider scoped)
+    {
+        var users = scoped.GetRequiredService<UserManager<AppUser>>();
+        if ((await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0) return;
+
+        var bootstrap = scoped.GetRequiredService<IOptions<DevInsightsOptions>>().Value.Bootstrap;
+        if (!string.IsNullOrWhiteSpace(bootstrap.AdminEmail))
+        {
+            var admin = await users.FindByEmailAsync(bootstrap.AdminEmail);
+            var result = IdentityResult.Success;
+            if (admin is null)
+            {
+                admin = new AppUser { UserName = bootstrap.AdminEmail, Email = bootstrap.AdminEmail, EmailConfirmed = true, CreatedAt = DateTime.UtcNow };
+                result = await users.CreateAsync(admin, bootstrap.AdminPassword!);
+            }
+            if (result.Succeeded) result = await users.AddToRoleAsync(admin, Roles.Admin);
+            if (!result.Succeeded)
+                throw new InvalidOperationException("DevInsights:Bootstrap:AdminEmail: could not create the administrator: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+            logger.LogInformation("Created the administrator {Email} from DevInsights:Bootstrap", bootstrap.AdminEmail);
+            return;
+        }
+
+        var token = services.GetRequiredService<SetupToken>();
+        token.Active = true;
+        // Printed, not logged at a level that may be filtered: the operator needs it to sign in the first time.
+        Console.WriteLine($"No administrator exists yet. Open /setup?token={token.Value} on this server to create one, or run: admin create-user <email> --role Admin");
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -1,4 +1,5 @@
 using DevInsights.Web.Components;
+using DevInsights.Web.Security;
 
 namespace DevInsights.Web.Hosting;
 
@@ -14,6 +15,7 @@ public static class DevInsightsEndpoints
         app.UseAntiforgery();
 
         app.MapOpenApi();
+        app.MapAccountEndpoints();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -48,7 +48,10 @@ public static class DevInsightsServices
             .AddEntityFrameworkStores<DevInsightsDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
+        services.AddScoped<IUserClaimsPrincipalFactory<AppUser>, DevInsightsClaimsFactory>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<SetupToken>();
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = SmartScheme;
@@ -56,11 +59,25 @@ public static class DevInsightsServices
             })
             .AddPolicyScheme(SmartScheme, "API key or cookie", o =>
                 o.ForwardDefaultSelector = ctx => ApiKeyAuthenticationHandler.ReadKey(ctx.Request) is not null
-                    || ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/v1")
+                    || ctx.Request.Path.StartsWithSegments("/v1")
                     ? ApiKeyAuthenticationHandler.SchemeName
                     : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.AccessDeniedPath = "/account/login";
+            o.Cookie.Name = "devinsights.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // The API answers 401/403 problem details to browsers too; only pages redirect to the login form.
+            o.Events.OnRedirectToLogin = ctx => IsApi(ctx.Request) ? Problem(ctx.HttpContext, 401, "Sign in or send an API key.") : Redirect(ctx);
+            o.Events.OnRedirectToAccessDenied = ctx => IsApi(ctx.Request) ? Problem(ctx.HttpContext, 403, "Your role does not allow this operation.") : Redirect(ctx);
+        });
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();
 
@@ -70,5 +87,16 @@ public static class DevInsightsServices
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
         return builder;
+    }
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/v1");
+
+    private static Task Problem(HttpContext http, int status, string detail) =>
+        Results.Problem(statusCode: status, detail: detail).ExecuteAsync(http);
+
+    private static Task Redirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx)
+    {
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
     }
 }
