@@ -82,6 +82,7 @@ public static class DevInsightsServices
         services.AddCascadingAuthenticationState();
 
         // HTTP surface.
+        services.AddDevInsightsRateLimits();
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
