@@ -34,6 +34,7 @@ public static class DevInsightsServices
         });
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<DevInsights.Core.Live.LiveUpdates>();
 
         // Identity and authentication.
         services.AddIdentityCore<AppUser>(o =>

@@ -1,0 +1,73 @@
+using DevInsights.Core.Live;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DevInsights.Tests.Live;
+
+public sealed class LiveUpdatesTests
+{
+    private static LiveChange Change(string session, long project = 1, int events = 1) =>
+        new(new HashSet<string> { session }, new HashSet<long> { project }, new HashSet<string> { "dev" }, events, DateTime.UtcNow);
+
+    [Fact]
+    public async Task Bursts_are_coalesced_and_callbacks_are_at_least_the_interval_apart()
+    {
+        var updates = new LiveUpdates(NullLogger<LiveUpdates>.Instance, TimeProvider.System);
+        var deliveries = new List<(DateTime At, int Count)>();
+        var allSeen = new TaskCompletionSource();
+        var received = 0;
+        using var subscription = updates.Subscribe(null, batch =>
+        {
+            lock (deliveries) deliveries.Add((DateTime.UtcNow, batch.Count));
+            if (Interlocked.Add(ref received, batch.Sum(c => c.EventCount)) == 200) allSeen.TrySetResult();
+            return Task.CompletedTask;
+        });
+
+        for (var i = 0; i < 200; i++)
+        {
+            updates.Publish(Change("s" + i));
+            if (i % 50 == 0) await Task.Delay(30);
+        }
+        await allSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(200, deliveries.Sum(d => d.Count));
+        Assert.True(deliveries.Count < 200, $"expected coalescing, got {deliveries.Count} deliveries");
+        for (var i = 1; i < deliveries.Count; i++)
+            Assert.True(deliveries[i].At - deliveries[i - 1].At >= TimeSpan.FromMilliseconds(95),
+                $"deliveries {i - 1} and {i} were {(deliveries[i].At - deliveries[i - 1].At).TotalMilliseconds} ms apart");
+    }
+
+    [Fact]
+    public async Task Filters_select_changes_and_disposed_subscriptions_get_nothing()
+    {
+        var updates = new LiveUpdates(NullLogger<LiveUpdates>.Instance, TimeProvider.System);
+        var mine = new List<string>();
+        var got = new TaskCompletionSource();
+        var subscription = updates.Subscribe(c => c.ClientSessionIds.Contains("wanted"), batch =>
+        {
+            lock (mine) mine.AddRange(batch.SelectMany(c => c.ClientSessionIds));
+            got.TrySetResult();
+            return Task.CompletedTask;
+        });
+        updates.Publish(Change("other"));
+        updates.Publish(Change("wanted"));
+        await got.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["wanted"], mine);
+
+        subscription.Dispose();
+        Assert.Equal(0, updates.SubscriberCount);
+        updates.Publish(Change("wanted"));
+        await Task.Delay(300);
+        Assert.Single(mine);
+    }
+
+    [Fact]
+    public async Task A_failing_subscriber_does_not_affect_others_or_the_publisher()
+    {
+        var updates = new LiveUpdates(NullLogger<LiveUpdates>.Instance, TimeProvider.System);
+        var good = new TaskCompletionSource();
+        using var bad = updates.Subscribe(null, _ => throw new InvalidOperationException("boom"));
+        using var ok = updates.Subscribe(null, _ => { good.TrySetResult(); return Task.CompletedTask; });
+        updates.Publish(Change("s"));
+        await good.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}
