@@ -14,6 +14,7 @@ public static class DevInsightsEndpoints
         app.UseAntiforgery();
 
         app.MapOpenApi();
+        app.MapSessionsApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
