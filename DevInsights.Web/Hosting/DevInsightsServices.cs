@@ -88,6 +88,7 @@ public static class DevInsightsServices
         services.AddOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+        services.AddSessions();
         return builder;
     }
 
