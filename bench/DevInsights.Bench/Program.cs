@@ -28,16 +28,20 @@ synchronousOption.AcceptOnlyFromAmong("Normal", "Full", "Extra");
 var webDllOption = new Option<string?>("--web-dll") { Description = "The DevInsights.Web.dll to launch (default: the Release build)." };
 
 var root = new RootCommand("DevInsights benchmark") { partsOption, rowsOption, runsOption, synchronousOption, webDllOption };
-root.Validators.Add(result =>
-{
-    if (result.GetValue(rowsOption) < RawSqliteInsertPart.RowsPerTransaction) result.AddError("--rows must be at least 1000.");
-    if (result.GetValue(runsOption) < 1) result.AddError("--runs must be at least 1.");
-    var unknown = (result.GetValue(partsOption) ?? []).SelectMany(p => p.Split(',')).Where(n => parts.All(p => p.Name != n)).ToList();
-    if (unknown.Count > 0) result.AddError($"Unknown part(s): {string.Join(", ", unknown)}.");
-});
 root.SetAction(async (parse, ct) =>
 {
     var selected = (parse.GetValue(partsOption) ?? []).SelectMany(p => p.Split(',')).ToHashSet();
+    // Checked here rather than in a command validator, which does not see the options' default values.
+    var usage = new List<string>();
+    if (parse.GetValue(rowsOption) < RawSqliteInsertPart.RowsPerTransaction) usage.Add("--rows must be at least 1000.");
+    if (parse.GetValue(runsOption) < 1) usage.Add("--runs must be at least 1.");
+    if (selected.Where(n => parts.All(p => p.Name != n)).ToList() is { Count: > 0 } unknown)
+        usage.Add($"Unknown part(s): {string.Join(", ", unknown)}.");
+    if (usage.Count > 0)
+    {
+        foreach (var line in usage) await Console.Error.WriteLineAsync(line);
+        return 2;
+    }
     var repositoryRoot = FindRepositoryRoot();
     var context = new BenchContext
     {
