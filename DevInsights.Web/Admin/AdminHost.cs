@@ -1,3 +1,4 @@
+using System.Data.Common;
 using DevInsights.Web.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,12 @@ public static class AdminHost
         catch (OptionsValidationException ex)
         {
             await Console.Error.WriteLineAsync("configuration error: " + string.Join(" ", ex.Failures));
+            return 1;
+        }
+        catch (DbException ex)
+        {
+            // The operator's own machine: the provider's message (host, file, role) is what they need to fix it.
+            await Console.Error.WriteLineAsync("error: the database could not be opened or migrated: " + ex.Message);
             return 1;
         }
         return await AdminCli.RunAsync(app.Services, args, Console.Out, Console.Error);
