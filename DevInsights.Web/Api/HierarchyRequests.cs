@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using DevInsights.Core.Hierarchy;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DevInsights.Web.Api;
@@ -45,7 +46,13 @@ public sealed record WorkspaceUpsertRequest(
 /// <param name="To">ISO 8601; exclusive.</param>
 /// <param name="Limit">1 to 500, default 100.</param>
 /// <param name="Cursor">The <c>nextCursor</c> of the previous page.</param>
-public sealed record ProjectEventsRequest(string? MachineId, string? WorkspaceId, string? From, string? To, string? Limit, string? Cursor)
+public sealed record ProjectEventsRequest(
+    [FromQuery(Name = "machineId")] string? MachineId,
+    [FromQuery(Name = "workspaceId")] string? WorkspaceId,
+    [FromQuery(Name = "from")] string? From,
+    [FromQuery(Name = "to")] string? To,
+    [FromQuery(Name = "limit")] string? Limit,
+    [FromQuery(Name = "cursor")] string? Cursor)
 {
     /// <summary>The service query, or the problems of each parameter.</summary>
     public EventQuery? ToQuery(long projectId, out Dictionary<string, string[]> errors)
@@ -93,7 +100,7 @@ internal static class HierarchyRequests
             return (null, TooLarge());
         try
         {
-            var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, options, ct);
             return value is null ? (null, Invalid("body", "The body must be a JSON object.")) : (value, null);
         }
