@@ -39,7 +39,7 @@ public sealed class HierarchyApiTests(HierarchyFixture fixture) : IClassFixture<
         Assert.Equal("dev-box-2", again.GetProperty("machine").GetProperty("hostname").GetString());
         Assert.Equal(16, again.GetProperty("machine").GetProperty("metadata").GetProperty("cores").GetInt32());
 
-        var ws = NewId("w");
+        var ws = $"{machine}:/home/dev/src/{NewId("w")}"; // ids built from paths still address their resource
         var repo = NewId("svc");
         var context = await JsonAsync(await client.PostAsJsonAsync("/api/v1/workspaces", new
         {

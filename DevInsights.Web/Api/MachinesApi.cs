@@ -26,7 +26,8 @@ public static class MachinesApi
             .WithName("ListMachines")
             .WithSummary("Every machine with its workspace and session counts");
 
-        group.MapGet("/{machineId}", GetMachine)
+        // Catch-all: a client id may contain "/", which must still reach the handler.
+        group.MapGet("/{**machineId}", GetMachine)
             .WithName("GetMachine")
             .WithSummary("A machine by its client id, with its workspaces")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -23,7 +23,8 @@ public static class WorkspacesApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        group.MapGet("/{workspaceId}", GetWorkspace)
+        // Catch-all: collectors may build ids from paths, and a "/" in them must still reach the handler.
+        group.MapGet("/{**workspaceId}", GetWorkspace)
             .WithName("GetWorkspace")
             .WithSummary("A workspace by its client id, with its machine, project and latest sessions")
             .ProducesProblem(StatusCodes.Status404NotFound);
