@@ -46,6 +46,7 @@ public sealed partial class HierarchyService
     public async Task<ProjectTree?> GetProjectTreeAsync(long projectId, int sessionsPerWorkspace = DefaultSessionsPerWorkspace, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sessionsPerWorkspace);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sessionsPerWorkspace, MaxSessionsPerWorkspace);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct);
         if (project is null) return null;
@@ -56,19 +57,23 @@ public sealed partial class HierarchyService
             .ToListAsync(ct);
         var totals = await SessionTotals(Facts(db.Sessions.Where(s => s.ProjectId == projectId)), s => s.WorkspaceId)
             .ToDictionaryAsync(t => t.Key ?? 0, t => t.Totals, ct);
-        // Latest N per workspace in one statement: EF turns the correlated Take into ROW_NUMBER() OVER (PARTITION BY
-        // workspace_id ...), which both providers run from the (workspace_id, started_at) index.
-        var sessions = await db.Workspaces
+        // Latest N per workspace in one statement, in two steps: rank the project's sessions on the narrow
+        // (project_id, workspace_id, started_at) index (EF turns the correlated Take into ROW_NUMBER() OVER
+        // (PARTITION BY workspace_id ...)), then read only the winning rows by primary key.
+        var latestIds = db.Workspaces
             .Where(w => w.ProjectId == projectId)
             .SelectMany(w => db.Sessions
-                .Where(s => s.WorkspaceId == w.Id && s.ProjectId == projectId)
+                .Where(s => s.ProjectId == projectId && s.WorkspaceId == w.Id)
                 .OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id)
-                .Take(sessionsPerWorkspace))
+                .Take(sessionsPerWorkspace)
+                .Select(s => s.Id))
             .Concat(db.Sessions
                 .Where(s => s.ProjectId == projectId && s.WorkspaceId == null)
                 .OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id)
-                .Take(sessionsPerWorkspace))
-            .AsNoTracking()
+                .Take(sessionsPerWorkspace)
+                .Select(s => s.Id));
+        var sessions = await db.Sessions.AsNoTracking()
+            .Where(s => latestIds.Contains(s.Id))
             .Select(_toSessionRow)
             .ToListAsync(ct);
 

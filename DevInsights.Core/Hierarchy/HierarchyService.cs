@@ -14,8 +14,13 @@ namespace DevInsights.Core.Hierarchy;
 /// </remarks>
 public sealed partial class HierarchyService(IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
 {
-    /// <summary>How many sessions a workspace node of the tree lists (its totals still count all of them).</summary>
-    public const int DefaultSessionsPerWorkspace = 50;
+    /// <summary>How many sessions a workspace node of the tree lists by default (its totals still count all of
+    /// them). Small on purpose: materialising sessions is most of a tree's cost, and a tree is for finding where
+    /// work happens; the workspace context and the session list show more.</summary>
+    public const int DefaultSessionsPerWorkspace = 5;
+
+    /// <summary>The most sessions a workspace node may list.</summary>
+    public const int MaxSessionsPerWorkspace = 50;
 
     /// <summary>How many sessions a workspace context lists.</summary>
     public const int RecentSessionCount = 10;

@@ -136,6 +136,8 @@ public sealed class HierarchyApiTests(HierarchyFixture fixture) : IClassFixture<
             ("GET /api/v1/projects/1/events?limit=501", "", "limit"),
             ("GET /api/v1/projects/1/events?limit=ten", "", "limit"),
             ("GET /api/v1/projects/1/events?cursor=not-a-cursor", "", "cursor"),
+            ("GET /api/v1/projects/1/hierarchy?sessions=51", "", "sessions"),
+            ("GET /api/v1/projects/1/hierarchy?sessions=-1", "", "sessions"),
         };
         foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
             foreach (var (url, body, field) in cases) data.Add(provider, url, body, field);

@@ -1,6 +1,8 @@
+using System.Globalization;
 using DevInsights.Core.Hierarchy;
 using DevInsights.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DevInsights.Web.Api;
 
@@ -19,6 +21,8 @@ public static class ProjectsApi
         group.MapGet("/{id:long}/hierarchy", GetHierarchy)
             .WithName("GetProjectHierarchy")
             .WithSummary("The project's machines → workspaces → latest sessions, with totals on every node")
+            .WithDescription("sessions (0 to 50, default 5) sets how many of each workspace's latest sessions are listed; totals count all of them.")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id:long}/events", GetEvents)
@@ -35,10 +39,16 @@ public static class ProjectsApi
     public static async Task<Ok<IReadOnlyList<ProjectSummary>>> ListProjects(HierarchyService hierarchy, CancellationToken ct) =>
         TypedResults.Ok(await hierarchy.ListProjectsAsync(ct));
 
+    /// <param name="sessions">Sessions listed per workspace, 0 to 50 (default 5); totals always count all of them.</param>
     public static async Task<Results<Ok<ProjectTree>, ProblemHttpResult>> GetHierarchy(
-        long id, HierarchyService hierarchy, CancellationToken ct)
+        long id, [FromQuery(Name = "sessions")] string? sessions, HierarchyService hierarchy, CancellationToken ct)
     {
-        var tree = await hierarchy.GetProjectTreeAsync(id, ct: ct);
+        var perWorkspace = HierarchyService.DefaultSessionsPerWorkspace;
+        if (sessions is not null
+            && (!int.TryParse(sessions, NumberStyles.None, CultureInfo.InvariantCulture, out perWorkspace)
+                || perWorkspace > HierarchyService.MaxSessionsPerWorkspace))
+            return HierarchyRequests.Invalid("sessions", $"sessions must be a whole number from 0 to {HierarchyService.MaxSessionsPerWorkspace}.");
+        var tree = await hierarchy.GetProjectTreeAsync(id, perWorkspace, ct);
         return tree is null ? ProjectNotFound(id) : TypedResults.Ok(tree);
     }
 
