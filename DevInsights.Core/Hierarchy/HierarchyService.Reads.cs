@@ -78,8 +78,8 @@ public sealed partial class HierarchyService
             .ToListAsync(ct);
 
         var known = workspaces.Select(w => w.Workspace.Id).ToHashSet();
-        // Sessions with no workspace, or (after a race with a workspace moving project) one this project no longer
-        // has, are still the project's: they go to the unattributed node rather than vanish from the tree.
+        // Sessions with no workspace are the unattributed node. A session filed under this project whose workspace
+        // has since moved elsewhere (the writer raced the move) is still counted there, so the totals add up.
         long Node(long? workspaceId) => workspaceId is { } id && known.Contains(id) ? id : 0;
         var sessionsByNode = sessions.ToLookup(s => Node(s.WorkspaceId), s => s.Summary);
         var unattributedTotals = totals.Where(t => Node(t.Key) == 0).Aggregate(NodeTotals.Empty, (sum, t) => sum.Add(t.Value));

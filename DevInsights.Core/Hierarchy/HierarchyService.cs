@@ -112,6 +112,14 @@ public sealed partial class HierarchyService(IDbContextFactory<DevInsightsDbCont
         return await UpsertMachineAsync(new MachineUpsert(clientMachineId), ct);
     }
 
+    /// <summary>Forgets every cached project and machine id. Whatever deletes or merges projects or machines
+    /// must call it, or ingestion would keep attributing telemetry to the removed rows.</summary>
+    public void ClearCache()
+    {
+        _projectIds.Clear();
+        _machineIds.Clear();
+    }
+
     private static ProjectIdentity Identify(string? repoUrl, string clientMachineId, string? path) =>
         ProjectIdentity.FromRemote(repoUrl)
         ?? (string.IsNullOrWhiteSpace(path) || string.IsNullOrWhiteSpace(clientMachineId)

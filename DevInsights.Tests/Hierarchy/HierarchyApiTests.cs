@@ -4,14 +4,13 @@ using System.Text;
 using System.Text.Json;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Identity;
+using static DevInsights.Tests.Hierarchy.HierarchyHarness;
 
 namespace DevInsights.Tests.Hierarchy;
 
 public sealed class HierarchyApiTests(HierarchyFixture fixture) : IClassFixture<HierarchyFixture>
 {
     private static readonly DateTime _t0 = new(2025, 1, 10, 8, 0, 0, DateTimeKind.Utc);
-
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
     {
@@ -20,9 +19,7 @@ public sealed class HierarchyApiTests(HierarchyFixture fixture) : IClassFixture<
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Collectors_register_machines_and_workspaces_and_read_them_back(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -60,9 +57,7 @@ public sealed class HierarchyApiTests(HierarchyFixture fixture) : IClassFixture<
         Assert.Equal(1, listed.GetProperty("workspaceCount").GetInt32());
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Projects_list_tree_and_event_pages(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -161,9 +156,7 @@ public sealed class HierarchyApiTests(HierarchyFixture fixture) : IClassFixture<
         Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Unknown_ids_are_404_problems_and_other_bodies_415_or_413(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -218,11 +211,12 @@ public sealed class HierarchyApiTests(HierarchyFixture fixture) : IClassFixture<
         var operations = document.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Select(op => (Path: path.Name, Id: op.Value.GetProperty("operationId").GetString(), Op: op.Value)))
             .ToList();
-        foreach (var id in new[] { "UpsertMachine", "ListMachines", "GetMachine", "UpsertWorkspace", "GetWorkspace", "ListProjects", "GetProjectHierarchy", "GetProjectEvents" })
-            Assert.Contains(operations, o => o.Id == id);
+        string[] ours = ["UpsertMachine", "ListMachines", "GetMachine", "UpsertWorkspace", "GetWorkspace", "ListProjects", "GetProjectHierarchy", "GetProjectEvents"];
+        foreach (var id in ours) Assert.Contains(operations, o => o.Id == id);
         var upsert = operations.Single(o => o.Id == "UpsertMachine").Op;
         Assert.True(upsert.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         Assert.True(upsert.GetProperty("responses").TryGetProperty("400", out _));
+        Assert.All(operations.Where(o => ours.Contains(o.Id)), o => Assert.True(o.Op.GetProperty("responses").TryGetProperty("401", out _), o.Id));
         var events = operations.Single(o => o.Id == "GetProjectEvents");
         Assert.Equal("/api/v1/projects/{id}/events", events.Path);
         Assert.Equal(["cursor", "from", "id", "limit", "machineId", "to", "workspaceId"],

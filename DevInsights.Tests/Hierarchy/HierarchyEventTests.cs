@@ -3,6 +3,7 @@ using DevInsights.Core.Data;
 using DevInsights.Core.Hierarchy;
 using DevInsights.Core.Identity;
 using DevInsights.Core.Sessions;
+using static DevInsights.Tests.Hierarchy.HierarchyHarness;
 
 namespace DevInsights.Tests.Hierarchy;
 
@@ -10,8 +11,6 @@ public sealed class HierarchyEventTests(HierarchyFixture fixture) : IClassFixtur
 {
     private static readonly DateTime _t0 = new(2025, 1, 10, 8, 0, 0, DateTimeKind.Utc);
     private static readonly string[] _lead = [Roles.TeamLead];
-
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private static async Task<List<EventItem>> ReadAllAsync(HierarchyHarness h, EventQuery query, string caller, string[] roles)
     {
@@ -28,9 +27,7 @@ public sealed class HierarchyEventTests(HierarchyFixture fixture) : IClassFixtur
         }
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Keyset_pages_return_every_event_exactly_once_newest_first(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -69,9 +66,7 @@ public sealed class HierarchyEventTests(HierarchyFixture fixture) : IClassFixtur
         Assert.Null(await h.Service.GetProjectEventsAsync(new EventQuery(long.MaxValue), "lead", _lead));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task A_developer_sees_only_the_events_of_their_own_sessions(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);

@@ -31,6 +31,9 @@ public sealed class HierarchyHarness : IAsyncDisposable
     public IDbContextFactory<DevInsightsDbContext> Db { get; }
     public HierarchyService Service { get; }
 
+    /// <summary>A fresh client id, so each test owns its rows in a database the class shares.</summary>
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
     public static async Task<HierarchyHarness> CreateAsync(DatabaseProvider provider) =>
         new(await DevInsightsFactory.CreateAsync(provider));
 

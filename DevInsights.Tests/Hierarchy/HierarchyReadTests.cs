@@ -1,13 +1,12 @@
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Hierarchy;
+using static DevInsights.Tests.Hierarchy.HierarchyHarness;
 
 namespace DevInsights.Tests.Hierarchy;
 
 public sealed class HierarchyReadTests(HierarchyFixture fixture) : IClassFixture<HierarchyFixture>
 {
     private static readonly DateTime _t0 = new(2025, 2, 1, 12, 0, 0, DateTimeKind.Utc);
-
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     /// <summary>A repository project with <paramref name="workspaces"/> workspaces spread over two machines.</summary>
     private static async Task<(long ProjectId, string Repo, string[] Machines, (string ClientId, long Id, long MachineId)[] Workspaces)> NewProjectAsync(
@@ -27,9 +26,7 @@ public sealed class HierarchyReadTests(HierarchyFixture fixture) : IClassFixture
         return (await h.Service.ResolveProjectAsync(repo, "", null), repo, machines, list.ToArray());
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Tree_groups_workspaces_under_machines_with_real_totals_and_an_unattributed_node(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -64,9 +61,7 @@ public sealed class HierarchyReadTests(HierarchyFixture fixture) : IClassFixture
         Assert.Equal(loose.ClientSessionId, Assert.Single(tree.Unattributed.Sessions).ClientSessionId);
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Tree_costs_the_same_number_of_queries_for_2_and_for_20_workspaces(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -88,9 +83,7 @@ public sealed class HierarchyReadTests(HierarchyFixture fixture) : IClassFixture
         Assert.Equal(small, large);
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Workspace_context_has_machine_project_and_the_last_10_sessions_newest_first(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -109,9 +102,7 @@ public sealed class HierarchyReadTests(HierarchyFixture fixture) : IClassFixture
         Assert.Null(await h.Service.GetWorkspaceContextAsync(NewId("missing")));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Project_and_machine_lists_count_from_workspaces_and_sessions(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);

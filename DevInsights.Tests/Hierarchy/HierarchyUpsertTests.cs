@@ -2,16 +2,13 @@ using System.Text.Json;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Hierarchy;
 using Microsoft.EntityFrameworkCore;
+using static DevInsights.Tests.Hierarchy.HierarchyHarness;
 
 namespace DevInsights.Tests.Hierarchy;
 
 public sealed class HierarchyUpsertTests(HierarchyFixture fixture) : IClassFixture<HierarchyFixture>
 {
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
-
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Machine_upserted_twice_is_one_row_with_first_seen_kept_and_last_seen_and_fields_refreshed(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -35,9 +32,7 @@ public sealed class HierarchyUpsertTests(HierarchyFixture fixture) : IClassFixtu
         Assert.Equal(8, JsonDocument.Parse(row.MetadataJson!).RootElement.GetProperty("cores").GetInt32());
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Concurrent_upserts_of_one_machine_and_one_workspace_create_one_row_each(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -58,9 +53,7 @@ public sealed class HierarchyUpsertTests(HierarchyFixture fixture) : IClassFixtu
         Assert.Equal(1, await db.Projects.CountAsync(p => p.Key == RepositoryUrl.Parse(repo).Normalized));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Spellings_of_one_repository_on_several_machines_map_to_one_project(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -92,9 +85,7 @@ public sealed class HierarchyUpsertTests(HierarchyFixture fixture) : IClassFixtu
         Assert.Equal(project.Id, await h.Service.ResolveProjectAsync($"git@github.com:acme/{repo}", "any-machine", "/elsewhere"));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task A_folder_without_remote_gets_a_stable_local_project_per_machine_and_path(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -121,9 +112,7 @@ public sealed class HierarchyUpsertTests(HierarchyFixture fixture) : IClassFixtu
         Assert.Equal(c1.Project.Id, await h.Service.ResolveProjectAsync(null, machine, path));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Nothing_to_attribute_resolves_to_Unassigned_and_resolutions_are_cached(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -143,11 +132,16 @@ public sealed class HierarchyUpsertTests(HierarchyFixture fixture) : IClassFixtu
         await using var db = await h.Db.CreateDbContextAsync();
         var row = await db.Projects.SingleAsync(p => p.Id == unassigned);
         Assert.Equal((Project.UnassignedKey, "Unassigned"), (row.Key, row.Name));
+
+        // Once a project is deleted, clearing the cache makes the next resolution create it again.
+        await db.Projects.Where(p => p.Id == first).ExecuteDeleteAsync();
+        h.Service.ClearCache();
+        var recreated = await h.Service.ResolveProjectAsync(repo, "m", null);
+        Assert.NotEqual(first, recreated);
+        Assert.True(await db.Projects.AnyAsync(p => p.Id == recreated));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Adding_a_remote_moves_the_workspace_with_its_sessions_and_a_heartbeat_without_one_keeps_it(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);
@@ -170,9 +164,7 @@ public sealed class HierarchyUpsertTests(HierarchyFixture fixture) : IClassFixtu
         Assert.Equal(5, await db.Events.CountAsync(e => e.SessionId == session.Id && e.ProjectId == context.Project.Id));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
+    [Theory, BothProviders]
     public async Task Invalid_input_is_refused_naming_each_field(DatabaseProvider provider)
     {
         var h = await fixture.GetAsync(provider);

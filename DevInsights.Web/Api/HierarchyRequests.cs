@@ -90,7 +90,7 @@ internal static class HierarchyRequests
 
     /// <summary>The body as <typeparamref name="T"/>, or the problem to answer: 415 not JSON, 413 too large,
     /// 400 unreadable with <c>errors</c> keyed by the field at fault ("body" for the document itself).</summary>
-    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
         where T : class
     {
         if (!request.HasJsonContentType())
@@ -114,6 +114,28 @@ internal static class HierarchyRequests
             return (null, TooLarge());
         }
     }
+
+    /// <summary>The body read as <typeparamref name="TRequest"/>, mapped and validated: the upsert to run, or the
+    /// problem to answer.</summary>
+    public static async Task<(TUpsert? Value, ProblemHttpResult? Problem)> ReadUpsertAsync<TRequest, TUpsert>(
+        HttpRequest request, Func<TRequest, TUpsert> map, Func<TUpsert, Dictionary<string, string[]>> validate, CancellationToken ct)
+        where TRequest : class
+        where TUpsert : class
+    {
+        var (body, problem) = await ReadAsync<TRequest>(request, ct);
+        if (problem is not null) return (null, problem);
+        var upsert = map(body!);
+        var errors = validate(upsert);
+        return errors.Count > 0 ? (null, Validation(errors)) : (upsert, null);
+    }
+
+    /// <summary>OpenAPI and size limit of an endpoint that reads a <typeparamref name="TRequest"/> JSON body.</summary>
+    public static RouteHandlerBuilder AcceptsJsonBody<TRequest>(this RouteHandlerBuilder endpoint) where TRequest : notnull =>
+        endpoint.Accepts<TRequest>("application/json")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public static ProblemHttpResult Invalid(string field, string message) =>
         Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });

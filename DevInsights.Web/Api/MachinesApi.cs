@@ -1,6 +1,5 @@
 using DevInsights.Core.Hierarchy;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace DevInsights.Web.Api;
 
@@ -16,11 +15,7 @@ public static class MachinesApi
             .WithName("UpsertMachine")
             .WithSummary("Register or refresh a machine (idempotent)")
             .WithDescription("Creates the machine or refreshes it: first-seen is kept, last-seen updated, fields sent replace stored ones, omitted ones are kept.")
-            .Accepts<MachineUpsertRequest>("application/json")
-            .WithMetadata(new RequestSizeLimitAttribute(HierarchyRequests.MaxBodyBytes))
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJsonBody<MachineUpsertRequest>();
 
         group.MapGet("/", ListMachines)
             .WithName("ListMachines")
@@ -38,11 +33,9 @@ public static class MachinesApi
     public static async Task<Results<Ok<MachineDetails>, ProblemHttpResult>> UpsertMachine(
         HttpRequest request, HierarchyService hierarchy, CancellationToken ct)
     {
-        var (body, problem) = await HierarchyRequests.ReadAsync<MachineUpsertRequest>(request, ct);
-        if (problem is not null) return problem;
-        var upsert = body!.ToUpsert();
-        var errors = HierarchyValidation.Validate(upsert);
-        if (errors.Count > 0) return HierarchyRequests.Validation(errors);
+        var (upsert, problem) = await HierarchyRequests.ReadUpsertAsync<MachineUpsertRequest, MachineUpsert>(
+            request, r => r.ToUpsert(), HierarchyValidation.Validate, ct);
+        if (upsert is null) return problem!; // exactly one of the two is set
 
         await hierarchy.UpsertMachineAsync(upsert, ct);
         var machine = await hierarchy.GetMachineAsync(upsert.ClientMachineId, ct);

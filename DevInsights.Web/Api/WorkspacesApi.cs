@@ -1,6 +1,5 @@
 using DevInsights.Core.Hierarchy;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace DevInsights.Web.Api;
 
@@ -17,11 +16,7 @@ public static class WorkspacesApi
             .WithSummary("Register or refresh a workspace (idempotent)")
             .WithDescription("The project comes from repoUrl (SSH, HTTPS and other spellings of one repository are one project); " +
                 "without a usable remote, a local project per machine and path. An unknown machineId is created.")
-            .Accepts<WorkspaceUpsertRequest>("application/json")
-            .WithMetadata(new RequestSizeLimitAttribute(HierarchyRequests.MaxBodyBytes))
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJsonBody<WorkspaceUpsertRequest>();
 
         // Catch-all: collectors may build ids from paths, and a "/" in them must still reach the handler.
         group.MapGet("/{**workspaceId}", GetWorkspace)
@@ -35,11 +30,9 @@ public static class WorkspacesApi
     public static async Task<Results<Ok<WorkspaceContext>, ProblemHttpResult>> UpsertWorkspace(
         HttpRequest request, HierarchyService hierarchy, CancellationToken ct)
     {
-        var (body, problem) = await HierarchyRequests.ReadAsync<WorkspaceUpsertRequest>(request, ct);
-        if (problem is not null) return problem;
-        var upsert = body!.ToUpsert();
-        var errors = HierarchyValidation.Validate(upsert);
-        if (errors.Count > 0) return HierarchyRequests.Validation(errors);
+        var (upsert, problem) = await HierarchyRequests.ReadUpsertAsync<WorkspaceUpsertRequest, WorkspaceUpsert>(
+            request, r => r.ToUpsert(), HierarchyValidation.Validate, ct);
+        if (upsert is null) return problem!; // exactly one of the two is set
 
         await hierarchy.UpsertWorkspaceAsync(upsert, ct);
         var context = await hierarchy.GetWorkspaceContextAsync(upsert.ClientWorkspaceId, ct);

@@ -16,6 +16,7 @@ public static class HierarchyRegistration
     public static IEndpointRouteBuilder MapHierarchyApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization();
+        api.ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapMachinesApi();
         api.MapWorkspacesApi();
         api.MapProjectsApi();
