@@ -23,8 +23,8 @@ internal sealed class OtlpHasher : IDisposable
     private byte[] _buffer = new byte[4096];
 
     /// <summary>
-    /// The idempotency key of a log record: session, normalised type, both timestamps, severity, body and every
-    /// attribute. Re-posting an export yields the same ids; two records differ in at least one of these
+    /// The idempotency key of a log record: session, normalised type, both timestamps, severity, event name,
+    /// trace context, body and every attribute. Re-posting an export yields the same ids; two records differ in at least one of these
     /// (Claude's <c>event.sequence</c>, Codex's nanosecond observed time), so distinct records never share one.
     /// </summary>
     public string EventId(string sessionId, string type, LogRecord record)
@@ -34,6 +34,9 @@ internal sealed class OtlpHasher : IDisposable
         Number(record.TimeUnixNano);
         Number(record.ObservedTimeUnixNano);
         Number((ulong)record.SeverityNumber);
+        Text(record.EventName);
+        Bytes(record.TraceId.Span);
+        Bytes(record.SpanId.Span);
         if (record.Body is not null)
         {
             Message(record.Body);
@@ -87,6 +90,12 @@ internal sealed class OtlpHasher : IDisposable
     }
 
     public void Dispose() => _hash.Dispose();
+
+    private void Bytes(ReadOnlySpan<byte> bytes)
+    {
+        Number((ulong)bytes.Length);
+        _hash.AppendData(bytes);
+    }
 
     private void Message(IMessage message)
     {

@@ -13,9 +13,11 @@ namespace DevInsights.Core.Otlp;
 /// double and would round integers beyond 2^53. Everything else (numbers or strings for 64-bit integers, enums
 /// as numbers, unknown fields, nulls) the parser already accepts.
 /// </summary>
-/// <remarks>Measured against the alternatives (a JsonNode rewrite; a hand-written reader, whose floor is one
-/// Utf8JsonReader pass): see the figures in OtlpThroughputTests. The parser dominates and is fast enough, so
-/// the simple route was kept.</remarks>
+/// <remarks>Measured on the Codex 0.78 MB metrics export (medians of 118 interleaved runs, 2 shared cores):
+/// JsonParser alone 6.8 ms; this pass + JsonParser 9.0 ms; a JsonNode rewrite + JsonParser 10.8 ms; a bare
+/// Utf8JsonReader pass (the floor of a hand-written reader) 1.0 ms. A hand-written reader could be ~3× faster
+/// but is ~600 lines over the whole OTLP schema; the parser is fast enough (Claude Code logs: ~25,000 records/s
+/// read + converted from JSON, ~100,000 from protobuf), so the simple route was kept.</remarks>
 public static class OtlpJsonReader
 {
     private static readonly JsonParser _parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
