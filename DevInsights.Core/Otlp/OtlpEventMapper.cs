@@ -11,7 +11,7 @@ namespace DevInsights.Core.Otlp;
 internal static class OtlpEventMapper
 {
     /// <summary>The event with its columns filled, or null when the record is skipped (see <see cref="OtlpEventTypes"/>).
-    /// <paramref name="baseEvent"/> carries session, time and attributes; its Type is the client's event name.</summary>
+    /// <paramref name="baseEvent"/> carries session and time; its Type is the client's event name.</summary>
     /// <exception cref="OtlpRecordException">A token count or cost is present but unreadable.</exception>
     public static IngestEvent? Map(string client, IngestEvent baseEvent, RepeatedField<KeyValue> a)
     {

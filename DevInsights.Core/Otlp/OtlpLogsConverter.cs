@@ -127,6 +127,13 @@ public sealed class OtlpLogsConverter
             type = type[..MaxTypeLength];
         }
 
+        // Mapped first: skipped records (most of Codex's) cost no attribute JSON.
+        var mapped = OtlpEventMapper.Map(client, new IngestEvent { ClientSessionId = sessionId, Timestamp = timestamp, Type = type }, record.Attributes);
+        if (mapped is null)
+        {
+            return null;
+        }
+
         json.Begin();
         json.AddAll(record.Attributes, sessionKey, "event.name");
         if (name is null)
@@ -145,22 +152,11 @@ public sealed class OtlpLogsConverter
             json.Add("span_id", new AnyValue { StringValue = System.Convert.ToHexStringLower(record.SpanId.Span) });
         }
 
-        var baseEvent = new IngestEvent
+        return mapped with
         {
-            ClientSessionId = sessionId,
-            Timestamp = timestamp,
-            Type = type,
             AttributesJson = json.End(),
+            ClientEventId = mapped.ClientEventId ?? ids.EventId(sessionId, mapped.Type, record),
         };
-        var mapped = OtlpEventMapper.Map(client, baseEvent, record.Attributes);
-        if (mapped is null)
-        {
-            return null;
-        }
-
-        return mapped.ClientEventId is null
-            ? mapped with { ClientEventId = ids.EventId(sessionId, mapped.Type, record) }
-            : mapped;
     }
 
     // OTLP's own timestamps first: nanosecond-precise where event.timestamp has milliseconds, which keeps the
