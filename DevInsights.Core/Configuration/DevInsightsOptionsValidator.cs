@@ -23,6 +23,10 @@ public sealed class DevInsightsOptionsValidator : IValidateOptions<DevInsightsOp
             errors.Add($"{p}:Ingestion:QueueCapacity must be at least 1 (was {o.Ingestion.QueueCapacity}).");
         if (o.Ingestion.MaxEventsPerTransaction < o.Ingestion.MaxBatchEvents)
             errors.Add($"{p}:Ingestion:MaxEventsPerTransaction must be at least {p}:Ingestion:MaxBatchEvents.");
+        if (o.Ingestion.MaxAttributeCount is < 1 or > 10_000)
+            errors.Add($"{p}:Ingestion:MaxAttributeCount must be between 1 and 10000 (was {o.Ingestion.MaxAttributeCount}).");
+        if (o.Ingestion.MaxAttributeValueLength is < 16 or > 1_048_576)
+            errors.Add($"{p}:Ingestion:MaxAttributeValueLength must be between 16 and 1048576 (was {o.Ingestion.MaxAttributeValueLength}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -16,6 +16,7 @@ public static class DevInsightsEndpoints
         app.MapOpenApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapIngestionApi();
         return app;
     }
 }

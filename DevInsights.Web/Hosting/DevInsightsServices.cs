@@ -69,6 +69,7 @@ public static class DevInsightsServices
         services.AddOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+        services.AddIngestion();
         return builder;
     }
 }
