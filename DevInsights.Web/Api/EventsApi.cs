@@ -66,7 +66,8 @@ public static class EventsApi
         using var body = await RequestBody.ReadAsync(http.Request, options.MaxBodyBytes, ct);
         if (body is null)
             return TypedResults.Problem(statusCode: 413, title: "Payload too large",
-                detail: $"The body is larger than {options.MaxBodyBytes} bytes (DevInsights:Ingestion:MaxBodyBytes).");
+                detail: $"The body is larger than {options.MaxBodyBytes} bytes (DevInsights:Ingestion:MaxBodyBytes); split the batch.",
+                extensions: Errors(new() { ["$"] = [$"must be at most {options.MaxBodyBytes} bytes."] }));
 
         JsonDocument document;
         try
