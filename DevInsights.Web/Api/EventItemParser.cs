@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 using DevInsights.Core.Identity;
 using DevInsights.Core.Ingestion;
@@ -19,14 +20,27 @@ public sealed record EventRejection(int Index, string Field, string Error)
 }
 
 /// <summary>Validates the items of an events batch one by one, straight from the parsed document, so a bad item
-/// is refused with its index, field and reason while the others go on.</summary>
-/// <remarks>Property names are matched exactly (camelCase); unknown properties are ignored so newer collectors
-/// can send more. Optional strings that are empty count as absent.</remarks>
-public static class EventItemParser
+/// is refused with its index, field and reason while the others go on. One instance serves one request.</summary>
+/// <remarks>Property names are matched exactly (camelCase) on their UTF-8 bytes; unknown properties are ignored so
+/// newer collectors can send more. Optional strings that are empty count as absent. Values that repeat from item to
+/// item (session id, type, model, tool) are decoded once per request.</remarks>
+public sealed class EventItemParser(AttributeLimits limits, ShareLevel shareLevel)
 {
     public const int MaxSessionIdLength = 200;
     public const int MaxTypeLength = 100;
     public const int MaxNameLength = 200;
+
+    private enum Field { SessionId, Timestamp, Type, EventId, Model, ToolName, InputTokens, OutputTokens, CacheReadTokens, CacheCreationTokens, CostUsd, DurationMs, Success, Client, Attributes }
+
+    // Indexed by Field; the wire names double as the field names in errors.
+    private static readonly (byte[] Utf8, string Name)[] Fields = Enum.GetValues<Field>()
+        .Select(f => string.Concat(char.ToLowerInvariant(f.ToString()[0]).ToString(), f.ToString()[1..]))
+        .Select(name => (System.Text.Encoding.UTF8.GetBytes(name), name)).ToArray();
+
+    private readonly Recent _sessionIds = new();
+    private readonly Recent _types = new();
+    private readonly Recent _models = new();
+    private readonly Recent _tools = new();
 
     /// <summary>The <c>sessionId</c> of an item when it is a usable one, else null (the item is refused later).</summary>
     public static string? SessionIdOf(JsonElement item) =>
@@ -35,7 +49,7 @@ public static class EventItemParser
             ? id
             : null;
 
-    public static (ParsedEvent? Event, EventRejection? Rejection) Parse(JsonElement item, int index, AttributeLimits limits, ShareLevel shareLevel)
+    public (ParsedEvent? Event, EventRejection? Rejection) Parse(JsonElement item, int index)
     {
         if (item.ValueKind != JsonValueKind.Object) return Reject(index, "$", "must be a JSON object.");
         string? sessionId = null, type = null, eventId = null, model = null, toolName = null, client = null, attributes = null;
@@ -51,23 +65,23 @@ public static class EventItemParser
             var v = property.Value;
             var error = field switch
             {
-                "sessionId" => RequiredString(v, MaxSessionIdLength, out sessionId),
-                "timestamp" => Timestamp(v, out timestamp),
-                "type" => RequiredString(v, MaxTypeLength, out type),
-                "eventId" => OptionalString(v, MaxNameLength, out eventId),
-                "model" => OptionalString(v, MaxNameLength, out model),
-                "toolName" => OptionalString(v, MaxNameLength, out toolName),
-                "inputTokens" => Count(v, out input),
-                "outputTokens" => Count(v, out output),
-                "cacheReadTokens" => Count(v, out cacheRead),
-                "cacheCreationTokens" => Count(v, out cacheCreation),
-                "costUsd" => Cost(v, out costUsd),
-                "durationMs" => Duration(v, out durationMs),
-                "success" => Flag(v, out success),
-                "client" => Client(v, out client),
-                _ => Attributes(v, limits, shareLevel, out attributes),
+                Field.SessionId => RequiredString(v, MaxSessionIdLength, _sessionIds, out sessionId),
+                Field.Timestamp => Timestamp(v, out timestamp),
+                Field.Type => RequiredString(v, MaxTypeLength, _types, out type),
+                Field.EventId => OptionalString(v, MaxNameLength, null, out eventId),
+                Field.Model => OptionalString(v, MaxNameLength, _models, out model),
+                Field.ToolName => OptionalString(v, MaxNameLength, _tools, out toolName),
+                Field.InputTokens => Count(v, out input),
+                Field.OutputTokens => Count(v, out output),
+                Field.CacheReadTokens => Count(v, out cacheRead),
+                Field.CacheCreationTokens => Count(v, out cacheCreation),
+                Field.CostUsd => Cost(v, out costUsd),
+                Field.DurationMs => Duration(v, out durationMs),
+                Field.Success => Flag(v, out success),
+                Field.Client => Client(v, out client),
+                _ => Attributes(v, out attributes),
             };
-            if (error is not null) return Reject(index, field, error);
+            if (error is not null) return Reject(index, Fields[(int)field].Name, error);
         }
 
         if (sessionId is null) return Reject(index, "sessionId", "is required.");
@@ -93,39 +107,31 @@ public static class EventItemParser
         return (new ParsedEvent(index, ev, client), null);
     }
 
-    private static readonly string[] Fields =
-    [
-        "sessionId", "timestamp", "type", "eventId", "model", "toolName", "inputTokens", "outputTokens", "cacheReadTokens",
-        "cacheCreationTokens", "costUsd", "durationMs", "success", "client", "attributes",
-    ];
-
-    // Compares the raw UTF-8 name in place: no string per property on a 1,000-event body.
-    private static string? FieldOf(JsonProperty property)
+    private static Field? FieldOf(JsonProperty property)
     {
-        foreach (var name in Fields)
-            if (property.NameEquals(name)) return name;
+        for (var i = 0; i < Fields.Length; i++)
+            if (property.NameEquals(Fields[i].Utf8)) return (Field)i;
         return null;
     }
 
     private static (ParsedEvent?, EventRejection?) Reject(int index, string field, string error) => (null, new EventRejection(index, field, error));
 
-    private static string? RequiredString(JsonElement v, int maxLength, out string? value)
+    private static string? RequiredString(JsonElement v, int maxLength, Recent? recent, out string? value)
     {
         value = null;
         if (v.ValueKind != JsonValueKind.String) return "must be a non-empty string.";
-        var s = v.GetString()!;
+        var s = recent is null ? v.GetString()! : recent.Get(v);
         if (s.Length == 0) return "must be a non-empty string.";
         if (s.Length > maxLength) return $"must be at most {maxLength} characters.";
         value = s;
         return null;
     }
 
-    private static string? OptionalString(JsonElement v, int maxLength, out string? value)
+    private static string? OptionalString(JsonElement v, int maxLength, Recent? recent, out string? value)
     {
         value = null;
-        if (v.ValueKind == JsonValueKind.Null) return null;
-        if (v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0) return null;
-        return RequiredString(v, maxLength, out value) is null ? null : $"must be a string of at most {maxLength} characters.";
+        if (v.ValueKind == JsonValueKind.Null || v.ValueEquals(""u8)) return null;
+        return RequiredString(v, maxLength, recent, out value) is null ? null : $"must be a string of at most {maxLength} characters.";
     }
 
     private static string? Timestamp(JsonElement v, out DateTime? value)
@@ -134,9 +140,11 @@ public static class EventItemParser
         const string error = "must be an ISO 8601 date and time with an offset or Z, e.g. 2026-01-31T09:30:00.123Z.";
         if (v.ValueKind != JsonValueKind.String || !v.TryGetDateTimeOffset(out var parsed)) return error;
         // The parser assumes the server's zone when the offset is missing: telemetry from elsewhere would shift silently.
-        var s = v.GetString()!;
-        var time = s.IndexOf('T', StringComparison.OrdinalIgnoreCase);
-        if (time < 0 || s.AsSpan(time).IndexOfAny('Z', 'z') < 0 && s.AsSpan(time).IndexOfAny('+', '-') < 0) return error;
+        // Checked on the raw bytes (no string per event); an escaped value is decoded first.
+        ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(v);
+        if (raw.Contains((byte)'\\')) raw = System.Text.Encoding.UTF8.GetBytes(v.GetString()!);
+        var time = raw.IndexOfAny((byte)'T', (byte)'t');
+        if (time < 0 || raw[time..].IndexOfAny((byte)'Z', (byte)'z') < 0 && raw[time..].IndexOfAny((byte)'+', (byte)'-') < 0) return error;
         value = parsed.UtcDateTime;
         return null;
     }
@@ -195,11 +203,26 @@ public static class EventItemParser
         return null;
     }
 
-    private static string? Attributes(JsonElement v, AttributeLimits limits, ShareLevel shareLevel, out string? value)
+    private string? Attributes(JsonElement v, out string? value)
     {
         value = null;
         if (v.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null)) return "must be a JSON object.";
         value = limits.Prepare(v, shareLevel);
         return null;
+    }
+
+    /// <summary>The last string decoded for one field: consecutive items usually repeat it.</summary>
+    private sealed class Recent
+    {
+        private byte[]? _utf8;
+        private string? _value;
+
+        public string Get(JsonElement v)
+        {
+            if (_utf8 is not null && v.ValueEquals(_utf8)) return _value!;
+            _value = v.GetString()!;
+            _utf8 = System.Text.Encoding.UTF8.GetBytes(_value);
+            return _value;
+        }
     }
 }

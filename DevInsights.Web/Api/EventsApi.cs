@@ -107,10 +107,11 @@ public static class EventsApi
 
         var accepted = new List<ParsedEvent>();
         var rejected = new List<EventRejection>();
+        var parser = new EventItemParser(services.Limits, shareLevel);
         index = 0;
         foreach (var item in items.EnumerateArray())
         {
-            var (parsed, rejection) = EventItemParser.Parse(item, index++, services.Limits, shareLevel);
+            var (parsed, rejection) = parser.Parse(item, index++);
             if (parsed is not null) accepted.Add(parsed);
             else rejected.Add(rejection!);
         }
