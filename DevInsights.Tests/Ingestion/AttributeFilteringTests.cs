@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DevInsights.Core.Configuration;
 using DevInsights.Core.Identity;
 using DevInsights.Core.Ingestion;
 using DevInsights.Tests.Infrastructure;
@@ -99,6 +100,18 @@ public sealed class AttributeFilteringTests
         var limits = new AttributeLimits(maxCount: 10, maxValueLength: 16);
         using var doc = JsonDocument.Parse("""{"v":"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"}""");
         Assert.True(limits.WithinLimits(doc.RootElement)); // 10 characters, 60 raw bytes
+    }
+
+    [Fact]
+    public void Attribute_limits_are_validated_at_start_naming_their_keys()
+    {
+        var options = new DevInsightsOptions { Ingestion = { MaxAttributeCount = 0, MaxAttributeValueLength = 8 } };
+        var result = new DevInsightsOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("DevInsights:Ingestion:MaxAttributeCount ", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("DevInsights:Ingestion:MaxAttributeValueLength ", StringComparison.Ordinal));
+        Assert.True(new DevInsightsOptionsValidator().Validate(null, new DevInsightsOptions()).Succeeded);
+        Assert.Equal((128, 4096), (new DevInsightsOptions().Ingestion.MaxAttributeCount, new DevInsightsOptions().Ingestion.MaxAttributeValueLength));
     }
 
     [Theory]

@@ -43,9 +43,9 @@ public sealed class EventItemParser(AttributeLimits limits, ShareLevel shareLeve
     private readonly Recent _tools = new();
 
     /// <summary>The <c>sessionId</c> of an item when it is a usable one, else null (the item is refused later).</summary>
-    public static string? SessionIdOf(JsonElement item) =>
+    public string? SessionIdOf(JsonElement item) =>
         item.ValueKind == JsonValueKind.Object && item.TryGetProperty("sessionId"u8, out var v) && v.ValueKind == JsonValueKind.String
-        && v.GetString() is { Length: > 0 and <= MaxSessionIdLength } id
+        && _sessionIds.Get(v) is { Length: > 0 and <= MaxSessionIdLength } id
             ? id
             : null;
 

@@ -93,22 +93,14 @@ public static class EventsApi
     private static async Task<Results<Ok<EventsResponse>, ValidationProblem, ProblemHttpResult>> IngestAsync(
         HttpContext http, JsonElement items, CurrentUser caller, EventsApiServices services, CancellationToken ct)
     {
-        var sessionIds = new Dictionary<int, string>();
-        var index = 0;
-        foreach (var item in items.EnumerateArray())
-        {
-            if (EventItemParser.SessionIdOf(item) is { } id) sessionIds[index] = id;
-            index++;
-        }
-
-        var (shareLevel, owners) = await LookUpAsync(caller.Id, sessionIds.Values, services, ct);
+        var (shareLevel, owners, sessionIds) = await LookUpAsync(caller.Id, items, services, ct);
         var foreign = sessionIds.Where(s => owners.TryGetValue(s.Value, out var owner) && owner != caller.Id).Select(s => s.Key).ToList();
         if (foreign.Count > 0) return Forbidden(foreign);
 
         var accepted = new List<ParsedEvent>();
         var rejected = new List<EventRejection>();
         var parser = new EventItemParser(services.Limits, shareLevel);
-        index = 0;
+        var index = 0;
         foreach (var item in items.EnumerateArray())
         {
             var (parsed, rejection) = parser.Parse(item, index++);
@@ -161,14 +153,24 @@ public static class EventsApi
         }
     }
 
-    /// <summary>The caller's share level, and the owner of each named session that exists.</summary>
-    private static async Task<(ShareLevel ShareLevel, Dictionary<string, string?> Owners)> LookUpAsync(
-        string callerId, IEnumerable<string> sessionIds, EventsApiServices services, CancellationToken ct)
+    /// <summary>The caller's share level, the owner of each named session that exists, and the session id of each
+    /// item that names a usable one (by index).</summary>
+    private static async Task<(ShareLevel ShareLevel, Dictionary<string, string?> Owners, Dictionary<int, string> SessionIds)> LookUpAsync(
+        string callerId, JsonElement items, EventsApiServices services, CancellationToken ct)
     {
+        var sessionIds = new Dictionary<int, string>();
         var owners = new Dictionary<string, string?>(StringComparer.Ordinal);
         var unknown = new List<string>();
-        foreach (var id in sessionIds.Distinct(StringComparer.Ordinal))
+        // The pre-pass only reads ids; content rules do not apply to them.
+        var reader = new EventItemParser(services.Limits, ShareLevel.None);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var index = -1;
+        foreach (var item in items.EnumerateArray())
         {
+            index++;
+            if (reader.SessionIdOf(item) is not { } id) continue;
+            sessionIds[index] = id;
+            if (!seen.Add(id)) continue;
             if (services.Sessions.TryGet(id, out var cached)) owners[id] = cached.DeveloperId;
             else unknown.Add(id);
         }
@@ -182,7 +184,7 @@ public static class EventsApi
                          .Select(s => new { s.ClientSessionId, s.DeveloperId }).ToListAsync(ct))
                 owners[s.ClientSessionId] = s.DeveloperId;
         }
-        return (shareLevel, owners);
+        return (shareLevel, owners, sessionIds);
     }
 
     private static ProblemHttpResult Forbidden(List<int> indexes)
