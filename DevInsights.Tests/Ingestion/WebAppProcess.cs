@@ -32,6 +32,16 @@ public sealed class WebAppProcess : IDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>CPU time the server has used so far: unlike wall time, barely moved by other tenants of the machine.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The last lines the process printed, for failure messages.</summary>
     public string Output
     {
