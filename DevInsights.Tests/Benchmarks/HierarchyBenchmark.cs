@@ -16,7 +16,7 @@ public sealed record HierarchyBenchmarkOptions(
     int UnattributedSessions = 40,
     int Events = 1_000_000,
     int Iterations = 200,
-    int Warmup = 20);
+    int Warmup = 100);
 
 /// <summary>Latency of one read over <see cref="Samples"/> timed calls, in milliseconds.</summary>
 /// <param name="CpuMsPerCall">Process CPU time per call, averaged: the work a call costs, which on a shared,
