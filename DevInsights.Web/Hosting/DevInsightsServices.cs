@@ -89,6 +89,7 @@ public static class DevInsightsServices
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
         services.AddSessions();
+        services.AddDashboard();
         return builder;
     }
 
