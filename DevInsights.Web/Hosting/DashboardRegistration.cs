@@ -1,4 +1,5 @@
 using DevInsights.Core.Dashboard;
+using DevInsights.Web.Api;
 using DevInsights.Web.Components.Pages.Shared;
 using Radzen;
 
@@ -18,6 +19,9 @@ public static class DashboardRegistration
         services.AddSingleton<UsageRollup>();
         services.AddSingleton<ActivityQueries>();
         services.AddSingleton<FilterOptions>();
+        services.AddSingleton<DevInsights.Web.Components.Pages.Me.MeQuery>();
+        services.AddSingleton<DevInsights.Web.Components.Pages.Team.TeamQuery>();
+        services.AddSingleton<DevInsights.Web.Components.Pages.Live.LiveFeedQuery>();
         services.AddSingleton<DevInsights.Web.Components.Pages.Sessions.SessionTimelineQuery>();
         services.AddSingleton<DevInsights.Web.Components.Pages.Overview.OverviewQuery>();
         services.AddRadzenCookieThemeService(o =>
@@ -26,5 +30,11 @@ public static class DashboardRegistration
             o.Duration = TimeSpan.FromDays(365);
         });
         return services;
+    }
+
+    public static IEndpointRouteBuilder MapDashboardExports(this IEndpointRouteBuilder app)
+    {
+        app.MapExports();
+        return app;
     }
 }

@@ -19,6 +19,7 @@ public static class DevInsightsEndpoints
         app.MapOpenApi();
         app.MapAccountEndpoints();
         app.MapSessionsApi();
+        app.MapDashboardExports();
         app.MapStaticAssets();
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -16,6 +16,9 @@ public static class Format
 
     public static string Cost(double? usd) => usd is { } v ? Cost(v) : "–";
 
+    /// <summary>Axis ticks: one more decimal below a dollar, so neighbouring ticks never print the same.</summary>
+    public static string AxisCost(double usd) => Math.Abs(usd) < 1 && usd != 0 ? "$" + usd.ToString("0.000", Culture) : Cost(usd);
+
     /// <summary>Compact counts for cards and axes: 950, 12.3k, 4.56M.</summary>
     public static string Compact(double value) => Math.Abs(value) switch
     {
@@ -37,6 +40,7 @@ public static class Format
         var t = TimeSpan.FromMilliseconds(milliseconds);
         return t.TotalSeconds switch
         {
+            0 => "0 s",
             < 1 => $"{milliseconds.ToString("0", Culture)} ms",
             < 60 => $"{t.TotalSeconds.ToString("0.#", Culture)} s",
             < 3600 => $"{(int)t.TotalMinutes} min {t.Seconds} s",
