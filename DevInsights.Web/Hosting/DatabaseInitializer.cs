@@ -13,7 +13,10 @@ namespace DevInsights.Web.Hosting;
 /// <remarks>Safe to run twice and from two hosts at once (tests run a TestServer and a Kestrel host side by side).</remarks>
 public sealed class DatabaseInitializer(IServiceProvider services, ILogger<DatabaseInitializer> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken ct)
+    public Task StartAsync(CancellationToken ct) => InitializeAsync(offerSetupLink: true, ct);
+
+    /// <param name="offerSetupLink">False for admin commands: their stdout is for scripts, and they can create an admin themselves.</param>
+    public async Task InitializeAsync(bool offerSetupLink, CancellationToken ct)
     {
         var migrator = services.GetRequiredService<SchemaMigrator>();
         var applied = await migrator.MigrateAsync(ct: ct);
@@ -29,10 +32,10 @@ public sealed class DatabaseInitializer(IServiceProvider services, ILogger<Datab
             if (!result.Succeeded && !await roles.RoleExistsAsync(role))
                 throw new InvalidOperationException($"Could not create role {role}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
         }
-        await BootstrapAdminAsync(scope.ServiceProvider);
+        await BootstrapAdminAsync(scope.ServiceProvider, offerSetupLink);
     }
 
-    private async Task BootstrapAdminAsync(IServiceProvider scoped)
+    private async Task BootstrapAdminAsync(IServiceProvider scoped, bool offerSetupLink)
     {
         var users = scoped.GetRequiredService<UserManager<AppUser>>();
         if ((await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0) return;
@@ -54,6 +57,7 @@ public sealed class DatabaseInitializer(IServiceProvider services, ILogger<Datab
             return;
         }
 
+        if (!offerSetupLink) return;
         var token = services.GetRequiredService<SetupToken>();
         token.Active = true;
         // Printed, not logged at a level that may be filtered: the operator needs it to sign in the first time.

@@ -22,6 +22,8 @@ public static class DevInsightsEndpoints
         app.MapDashboardExports();
         app.MapStaticAssets();
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
+        app.MapAdministrationApi();
+        // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }

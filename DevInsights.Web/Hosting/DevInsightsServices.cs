@@ -4,6 +4,7 @@ using DevInsights.Core.Data.Migrations;
 using DevInsights.Core.Identity;
 using DevInsights.Web.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -51,8 +52,13 @@ public static class DevInsightsServices
             .AddDefaultTokenProviders();
         services.AddScoped<IUserClaimsPrincipalFactory<AppUser>, DevInsightsClaimsFactory>();
         services.AddSingleton<ApiKeyService>();
-        services.AddSingleton<AuditTrail>();
         services.AddSingleton<SetupToken>();
+        // Sign-in cookies must survive restarts (and containers): keep the data-protection keys in the data directory.
+        services.AddDataProtection();
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<IOptions<DevInsightsOptions>, ILoggerFactory>((o, di, logs) => o.XmlRepository =
+                new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                    new DirectoryInfo(Path.Combine(Path.GetFullPath(di.Value.DataDirectory), "keys")), logs));
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = SmartScheme;
@@ -89,6 +95,7 @@ public static class DevInsightsServices
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
         services.AddSessions();
+        services.AddAdministration();
         services.AddDashboard();
         return builder;
     }

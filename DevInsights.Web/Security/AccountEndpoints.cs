@@ -12,7 +12,7 @@ public static class AccountEndpoints
         {
             var user = await users.GetUserAsync(http.User);
             await signIn.SignOutAsync();
-            if (user is not null) await audit.WriteAsync("logout", user.Email, user, http);
+            if (user is not null) await audit.WriteAsync(AuditActors.From(http, user), AuditActions.Logout, user.Email);
             return TypedResults.LocalRedirect("~/account/login");
         }).RequireAuthorization().ExcludeFromDescription();
         return app;

@@ -48,13 +48,13 @@ public sealed class MeQuery(UsageRollup rollup, ActivityQueries activity, Sessio
         if (before == settings) return false;
         row.ShareLevel = settings.ShareLevel;
         row.LeaderboardOptIn = settings.LeaderboardOptIn;
-        await db.SaveChangesAsync(ct);
-        // No HttpContext on a circuit: the audit entry carries the actor but no IP.
-        await audit.WriteAsync(SettingsChangedAction, row.Id, row, http: null, new
+        // Saved with the change it records, in one transaction. A circuit has no HttpContext, so no IP.
+        audit.Add(db, new AuditActor(user.Id, user.Name), SettingsChangedAction, row.Id, new
         {
             shareLevel = new { from = before.ShareLevel.ToString(), to = settings.ShareLevel.ToString() },
             leaderboardOptIn = new { from = before.LeaderboardOptIn, to = settings.LeaderboardOptIn },
         });
+        await db.SaveChangesAsync(ct);
         return true;
     }
 }

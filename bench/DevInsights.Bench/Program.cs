@@ -1,0 +1,84 @@
+using System.CommandLine;
+using DevInsights.Bench;
+
+// DevInsights' own benchmark: prints one name=value line per figure on stdout (progress goes to stderr).
+// Run it with ./bench.sh, which builds everything in Release first.
+//
+// Parts run in the order below. The parts that measure features still being built plug in here as further
+// IBenchPart classes, each reading the figures of earlier parts from BenchContext.Results:
+//   ingest    -> ingest_events_per_s: POST /api/v1/events, 1,000-event batches, at 1, 4 and 16 concurrent connections
+//                against a Kestrel server on a fresh SQLite database; ingest_ratio = ingest_events_per_s divided by
+//                raw_sqlite_rows_per_s of this same run (target >= 0.7).
+//   hierarchy -> hierarchy_tree_p95_ms and workspace_resolve_p95_ms over 200 workspaces and 1,000,000 events.
+//   otlp      -> otlp_log_records_per_s: real Claude Code OTLP log payloads, JSON and protobuf.
+IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart()];
+
+var partsOption = new Option<string[]>("--parts")
+{
+    Description = "Parts to run (default: all): " + string.Join(", ", parts.Select(p => p.Name)),
+    AllowMultipleArgumentsPerToken = true,
+};
+var rowsOption = new Option<int>("--rows") { Description = "Rows per raw insert run.", DefaultValueFactory = _ => 300_000 };
+var runsOption = new Option<int>("--runs") { Description = "Repetitions per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
+var synchronousOption = new Option<string?>("--sqlite-synchronous")
+{
+    Description = "SQLite synchronous setting for the raw insert part (default: the app's default), e.g. Normal to compare with PERFORMANCE.md.",
+};
+synchronousOption.AcceptOnlyFromAmong("Normal", "Full", "Extra");
+var webDllOption = new Option<string?>("--web-dll") { Description = "The DevInsights.Web.dll to launch (default: the Release build)." };
+
+var root = new RootCommand("DevInsights benchmark") { partsOption, rowsOption, runsOption, synchronousOption, webDllOption };
+root.SetAction(async (parse, ct) =>
+{
+    var selected = (parse.GetValue(partsOption) ?? []).SelectMany(p => p.Split(',')).ToHashSet();
+    // Checked here rather than in a command validator, which does not see the options' default values.
+    var usage = new List<string>();
+    if (parse.GetValue(rowsOption) < RawSqliteInsertPart.RowsPerTransaction) usage.Add("--rows must be at least 1000.");
+    if (parse.GetValue(runsOption) < 1) usage.Add("--runs must be at least 1.");
+    if (selected.Where(n => parts.All(p => p.Name != n)).ToList() is { Count: > 0 } unknown)
+        usage.Add($"Unknown part(s): {string.Join(", ", unknown)}.");
+    if (usage.Count > 0)
+    {
+        foreach (var line in usage) await Console.Error.WriteLineAsync(line);
+        return 2;
+    }
+    var repositoryRoot = FindRepositoryRoot();
+    var context = new BenchContext
+    {
+        RepositoryRoot = repositoryRoot,
+        WebDll = parse.GetValue(webDllOption) ?? Path.Combine(repositoryRoot, "DevInsights.Web", "bin", BuildConfiguration(), "net10.0", "DevInsights.Web.dll"),
+        TempRoot = Directory.CreateTempSubdirectory("devinsights-bench-").FullName,
+        Rows = parse.GetValue(rowsOption),
+        Runs = parse.GetValue(runsOption),
+        SqliteSynchronous = parse.GetValue(synchronousOption),
+        CancellationToken = ct,
+    };
+    try
+    {
+        foreach (var part in parts.Where(p => selected.Count == 0 || selected.Contains(p.Name)))
+        {
+            BenchContext.Progress($"part {part.Name}");
+            await part.RunAsync(context, Console.Out);
+        }
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(context.TempRoot, recursive: true);
+    }
+});
+return await root.Parse(args).InvokeAsync();
+
+static string FindRepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "DevInsights.sln"))) return dir.FullName;
+    throw new DirectoryNotFoundException("DevInsights.sln not found above " + AppContext.BaseDirectory);
+}
+
+static string BuildConfiguration() =>
+#if DEBUG
+    "Debug";
+#else
+    "Release";
+#endif
