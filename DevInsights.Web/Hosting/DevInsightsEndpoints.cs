@@ -17,12 +17,15 @@ public static class DevInsightsEndpoints
         app.UseAntiforgery();
 
         app.MapOpenApi();
-        app.MapAccountEndpoints();
-        app.MapSessionsApi();
-        app.MapDashboardExports();
         app.MapStaticAssets();
-        // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
+        app.MapAccountEndpoints();
+
+        // Feature APIs (one line each).
+        app.MapSessionsApi();
         app.MapAdministrationApi();
+        app.MapHierarchyApi();
+        app.MapDashboardExports();
+
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;

@@ -94,8 +94,11 @@ public static class DevInsightsServices
         services.AddOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+
+        // Features (one line each).
         services.AddSessions();
         services.AddAdministration();
+        services.AddHierarchy();
         services.AddDashboard();
         return builder;
     }

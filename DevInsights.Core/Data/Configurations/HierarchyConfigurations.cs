@@ -1,4 +1,5 @@
 using DevInsights.Core.Hierarchy;
+using DevInsights.Core.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -49,4 +50,12 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         b.HasOne(w => w.Project).WithMany().HasForeignKey(w => w.ProjectId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne(w => w.Machine).WithMany().HasForeignKey(w => w.MachineId).OnDelete(DeleteBehavior.Cascade);
     }
+}
+
+/// <summary>The hierarchy's own index on sessions (migration 0003), kept beside the hierarchy's configuration so
+/// the sessions configuration stays the sessions feature's.</summary>
+internal sealed class SessionHierarchyIndexConfiguration : IEntityTypeConfiguration<Session>
+{
+    public void Configure(EntityTypeBuilder<Session> b) =>
+        b.HasIndex(s => new { s.ProjectId, s.WorkspaceId, s.StartedAt });
 }
