@@ -50,7 +50,7 @@ public static class DashboardData
         var machines = new[] { ("linux", "ann-laptop"), ("darwin", "bob-mbp") }.Select(m => new Machine
         {
             ClientMachineId = $"{m.Item2}-{unique}", Hostname = $"{m.Item2}-{unique}", Os = m.Item1, OsVersion = m.Item1 == "linux" ? "6.8" : "15.1",
-            Arch = "arm64", FirstSeenAt = now, LastSeenAt = now,
+            Arch = "arm64", FirstSeenAt = lastDay.AddDays(1 - days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), LastSeenAt = now,
         }).ToList();
         db.AddRange(projects);
         db.AddRange(machines);
@@ -62,7 +62,7 @@ public static class DashboardData
                 {
                     ClientWorkspaceId = $"ws-{project.Name}-{machine.Hostname}", ProjectId = project.Id, MachineId = machine.Id,
                     Path = $"/src/{project.Name}", Branch = machine.Os == "linux" ? "main" : "feature/search", Commit = "3f9c2a1",
-                    FirstSeenAt = now, LastSeenAt = now,
+                    FirstSeenAt = lastDay.AddDays(1 - days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), LastSeenAt = now,
                 });
         db.AddRange(workspaces);
         await db.SaveChangesAsync();

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using CsvHelper;
+using DevInsights.Core.Hierarchy;
 using DevInsights.Core.Sessions;
+using DevInsights.Web.Components.Pages.Projects;
 using DevInsights.Web.Components.Pages.Sessions;
 using DevInsights.Web.Components.Pages.Shared;
 using DevInsights.Web.Components.Pages.Team;
@@ -27,6 +29,8 @@ public static class ExportEndpoints
         group.MapGet("/sessions/{sessionId}/events.csv", ExportSessionEvents).WithName("ExportSessionEvents");
         group.MapGet("/tools.csv", ExportTools).WithName("ExportTools");
         group.MapGet("/leaderboard.csv", ExportLeaderboard).WithName("ExportLeaderboard");
+        group.MapGet("/projects.csv", ExportProjects).WithName("ExportProjects");
+        group.MapGet("/projects/{projectId:long}/events.csv", ExportProjectEvents).WithName("ExportProjectEvents");
         return group;
     }
 
@@ -34,6 +38,10 @@ public static class ExportEndpoints
     {
         public TimeRange Resolve(TimeProvider clock) => TimeRange.Parse(Range, From, To, clock);
     }
+
+    public sealed record SessionFilterParameters(
+        [FromQuery] string? Developer, [FromQuery] string? Project, [FromQuery] string? Model, [FromQuery] string? Client,
+        [FromQuery] string? Sort, [FromQuery] string? Dir, [FromQuery] string? Machine, [FromQuery] string? Workspace);
 
     public sealed record SessionRow(
         string SessionId, DateTime StartedAt, DateTime? EndedAt, string? Developer, string Project, string Client, string Models,
@@ -44,9 +52,10 @@ public static class ExportEndpoints
         long CacheReadTokens, long CacheCreationTokens, double? CostUsd, long? DurationMs, bool? Success, string Source);
 
     public static IResult ExportSessions(HttpContext http, SessionService sessions, TimeProvider clock, [AsParameters] RangeParameters range,
-        string? developer, string? project, string? model, string? client, string? sort, string? dir)
+        [AsParameters] SessionFilterParameters filter)
     {
-        var state = SessionListState.Parse(developer, project, model, client, sort, dir, null);
+        var state = SessionListState.Parse(filter.Developer, filter.Project, filter.Model, filter.Client, filter.Sort, filter.Dir, null,
+            filter.Machine, filter.Workspace);
         var caller = Caller(http);
         var resolved = range.Resolve(clock);
         return Csv("sessions.csv", Rows(http.RequestAborted));
@@ -100,6 +109,37 @@ public static class ExportEndpoints
         var model = await team.LoadAsync(range.Resolve(clock), ct);
         return Csv("leaderboard.csv", model.Leaderboard.ToAsyncEnumerable());
     }
+
+    public static async Task<PushStreamHttpResult> ExportProjects(ProjectsQuery projects, TimeProvider clock, [AsParameters] RangeParameters range,
+        string? q, CancellationToken ct) =>
+        Csv("projects.csv", (await projects.LoadAsync(range.Resolve(clock), q, ct)).ToAsyncEnumerable());
+
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> ExportProjectEvents(
+        HttpContext http, HierarchyService hierarchy, TimeProvider clock, long projectId, [AsParameters] RangeParameters range,
+        string? machine, string? workspace, string? type, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var resolved = range.Resolve(clock);
+        var query = new EventQuery(projectId, Blank(machine), Blank(workspace), resolved.Start, resolved.End, EventQuery.MaxLimit, null, Blank(type));
+        var first = await hierarchy.GetProjectEventsAsync(query, user.Id, user.Roles, ct);
+        if (first is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No project {projectId}.");
+        return Csv($"project-{projectId}-events.csv", Rows(first, http.RequestAborted));
+
+        async IAsyncEnumerable<EventRow> Rows(EventPage page, [EnumeratorCancellation] CancellationToken token)
+        {
+            while (true)
+            {
+                foreach (var e in page.Items)
+                    yield return new EventRow(e.Id, e.Timestamp, e.Type, e.ToolName, e.Model, e.InputTokens, e.OutputTokens,
+                        e.CacheReadTokens, e.CacheCreationTokens, e.CostUsd, e.DurationMs, e.Success, e.Source);
+                if (page.NextCursor is null) yield break;
+                page = await hierarchy.GetProjectEventsAsync(query with { Cursor = page.NextCursor }, user.Id, user.Roles, token) ?? new EventPage([], null);
+            }
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>Streams <paramref name="rows"/> as CSV (invariant culture, UTF-8, header from the property names).</summary>
     public static PushStreamHttpResult Csv<T>(string fileName, IAsyncEnumerable<T> rows) =>

@@ -19,6 +19,9 @@ public static class DashboardRegistration
         services.AddSingleton<UsageRollup>();
         services.AddSingleton<ActivityQueries>();
         services.AddSingleton<FilterOptions>();
+        services.AddSingleton<DevInsights.Web.Components.Pages.Places.PlaceQuery>();
+        services.AddSingleton<DevInsights.Web.Components.Pages.Projects.ProjectsQuery>();
+        services.AddSingleton<DevInsights.Web.Components.Pages.Projects.ProjectDetailQuery>();
         services.AddSingleton<DevInsights.Web.Components.Pages.Me.MeQuery>();
         services.AddSingleton<DevInsights.Web.Components.Pages.Team.TeamQuery>();
         services.AddSingleton<DevInsights.Web.Components.Pages.Live.LiveFeedQuery>();

@@ -7,7 +7,8 @@ namespace DevInsights.Web.Components.Pages.Sessions;
 
 /// <summary>The sessions list as its URL describes it: filters, sort and page. The page, the grid and the CSV export
 /// read it from the same query-string names, so a bookmarked or exported view is the one on screen.</summary>
-public sealed record SessionListState(string? Developer, long? ProjectId, string? Model, string? Client, string Sort, string Dir, int Page)
+public sealed record SessionListState(
+    string? Developer, long? ProjectId, string? Model, string? Client, string Sort, string Dir, int Page, string? Machine = null, string? Workspace = null)
 {
     public const int PageSize = 25;
 
@@ -20,7 +21,8 @@ public sealed record SessionListState(string? Developer, long? ProjectId, string
     };
 
     /// <summary>Reads the query-string values; unknown or malformed ones are ignored rather than failing the page.</summary>
-    public static SessionListState Parse(string? developer, string? project, string? model, string? client, string? sort, string? dir, string? page)
+    public static SessionListState Parse(string? developer, string? project, string? model, string? client, string? sort, string? dir, string? page,
+        string? machine = null, string? workspace = null)
     {
         var sortKey = sort is not null && SessionQuery.Sorts.Contains(sort) ? sort : "time";
         var dirKey = dir == "asc" ? "asc" : "desc";
@@ -30,12 +32,13 @@ public sealed record SessionListState(string? Developer, long? ProjectId, string
             Blank(model),
             Blank(client) is { } c && ClientKind.All.Contains(c) ? c : null,
             sortKey, dirKey,
-            int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1);
+            int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1,
+            Blank(machine), Blank(workspace));
     }
 
     public SessionQuery ToQuery(TimeRange range, int page, int pageSize) => new(
         Developer: Developer, Model: Model, Client: Client, ProjectId: ProjectId,
-        From: range.Start, To: range.End.AddTicks(-1), Sort: Sort, Dir: Dir, Page: page, PageSize: pageSize);
+        From: range.Start, To: range.End.AddTicks(-1), Sort: Sort, Dir: Dir, Page: page, PageSize: pageSize, Machine: Machine, Workspace: Workspace);
 
     /// <summary>The state the grid asks for after a click on a column header or the pager.</summary>
     public SessionListState FromGrid(int? skip, int? top, IEnumerable<SortDescriptor>? sorts)

@@ -28,12 +28,14 @@ public sealed partial class SessionsPage
     [SupplyParameterFromQuery(Name = "sort")] public string? Sort { get; set; }
     [SupplyParameterFromQuery(Name = "dir")] public string? Dir { get; set; }
     [SupplyParameterFromQuery(Name = "page")] public string? PageNumber { get; set; }
+    [SupplyParameterFromQuery(Name = "machine")] public string? Machine { get; set; }
+    [SupplyParameterFromQuery(Name = "workspace")] public string? Workspace { get; set; }
 
     private long? ProjectId => _state.ProjectId;
 
     protected override async Task LoadAsync()
     {
-        _state = SessionListState.Parse(Developer, Project, Model, Client, Sort, Dir, PageNumber);
+        _state = SessionListState.Parse(Developer, Project, Model, Client, Sort, Dir, PageNumber, Machine, Workspace);
         if (_choices.Projects.Count == 0) _choices = await Options.LoadAsync(User);
         var result = await Sessions.ListAsync(Caller, _state.ToQuery(Range, _state.Page, PageSize));
         _page = result.Value ?? new SessionPage([], 0, 1, PageSize);
