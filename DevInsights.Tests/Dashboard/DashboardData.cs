@@ -18,7 +18,7 @@ public sealed record SeededDeveloper(string Id, string Email, string Name, HttpC
 public sealed record SeededTeam(
     IReadOnlyList<SeededDeveloper> Developers,
     IReadOnlyList<(long Id, string Name)> Projects,
-    IReadOnlyList<(string ClientMachineId, string Hostname)> Machines,
+    IReadOnlyList<(long Id, string ClientMachineId, string Hostname)> Machines,
     IReadOnlyList<string> Workspaces,
     IReadOnlyList<Session> Sessions,
     IReadOnlyList<AgentEvent> Events,
@@ -103,7 +103,7 @@ public static class DashboardData
         await app.Services.GetRequiredService<DailyUsageRebuilder>().RebuildAsync(firstDay, lastDay);
 
         return new SeededTeam(developers, projects.Select(p => (p.Id, p.Name)).ToList(),
-            machines.Select(m => (m.ClientMachineId, m.Hostname!)).ToList(), workspaces.Select(w => w.ClientWorkspaceId).ToList(),
+            machines.Select(m => (m.Id, m.ClientMachineId, m.Hostname!)).ToList(), workspaces.Select(w => w.ClientWorkspaceId).ToList(),
             sessions.Select(s => s.Session).ToList(), sessions.SelectMany(s => s.Events).ToList(), firstDay, lastDay);
     }
 

@@ -43,8 +43,8 @@ public static class Format
             0 => "0 s",
             < 1 => $"{milliseconds.ToString("0", Culture)} ms",
             < 60 => $"{t.TotalSeconds.ToString("0.#", Culture)} s",
-            < 3600 => $"{(int)t.TotalMinutes} min {t.Seconds} s",
-            _ => $"{(int)t.TotalHours} h {t.Minutes} min",
+            < 3600 => $"{(int)t.TotalMinutes}m {t.Seconds}s",
+            _ => $"{(int)t.TotalHours}h {t.Minutes}m",
         };
     }
 
