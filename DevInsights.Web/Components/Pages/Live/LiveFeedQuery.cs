@@ -21,7 +21,7 @@ public sealed class LiveFeedQuery(IDbContextFactory<DevInsightsDbContext> dbFact
 
     /// <summary>Event types the filter offers; the feed shows any type.</summary>
     public static readonly IReadOnlyList<string> KnownTypes =
-        ["user_prompt", "api_request", "api_error", "assistant_response", "tool_decision", "tool_result"];
+        ["user_prompt", "api_request", "api_attempt", "api_error", "assistant_response", "tool_decision", "tool_result"];
 
     /// <summary>Up to <paramref name="limit"/> events stored after <paramref name="afterId"/>, newest first.</summary>
     public async Task<IReadOnlyList<LiveEvent>> NewestAsync(SessionCaller caller, LiveFilter filter, long afterId, int limit, CancellationToken ct = default)
