@@ -48,4 +48,10 @@ public sealed class IngestionOptions
 
     /// <summary>The writer merges waiting batches into one transaction up to this many events.</summary>
     public int MaxEventsPerTransaction { get; set; } = 5000;
+
+    /// <summary>Most attributes kept per object of an event's attributes; the rest are dropped.</summary>
+    public int MaxAttributeCount { get; set; } = 128;
+
+    /// <summary>Longest attribute string value kept, in characters; longer values are truncated.</summary>
+    public int MaxAttributeValueLength { get; set; } = 4096;
 }

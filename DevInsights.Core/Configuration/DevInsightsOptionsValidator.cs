@@ -27,6 +27,10 @@ public sealed class DevInsightsOptionsValidator : IValidateOptions<DevInsightsOp
             errors.Add($"{p}:Bootstrap:AdminEmail and {p}:Bootstrap:AdminPassword must be set together.");
         if (!string.IsNullOrEmpty(o.Bootstrap.AdminPassword) && o.Bootstrap.AdminPassword.Length < 10)
             errors.Add($"{p}:Bootstrap:AdminPassword must be at least 10 characters.");
+        if (o.Ingestion.MaxAttributeCount is < 1 or > 10_000)
+            errors.Add($"{p}:Ingestion:MaxAttributeCount must be between 1 and 10000 (was {o.Ingestion.MaxAttributeCount}).");
+        if (o.Ingestion.MaxAttributeValueLength is < 16 or > 1_048_576)
+            errors.Add($"{p}:Ingestion:MaxAttributeValueLength must be between 16 and 1048576 (was {o.Ingestion.MaxAttributeValueLength}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bunit;
 using DevInsights.Core.Identity;
+using DevInsights.Core.Ingestion;
 using DevInsights.Core.Live;
 using DevInsights.Core.Sessions;
 using DevInsights.Tests.Sessions;
@@ -155,6 +156,5 @@ public sealed class PageComponentTests(SeededAppFixture fixture) : IClassFixture
         return e;
     }
 
-    private static LiveChange Change(Session session) =>
-        new(new HashSet<string> { session.ClientSessionId }, new HashSet<long> { session.ProjectId }, new HashSet<string> { session.DeveloperId! }, 1, DateTime.UtcNow);
+    private static IngestionCommitted Change(Session session) => new([session.Id], [session.ProjectId], 1, ["api"], DateTime.UtcNow);
 }

@@ -1,3 +1,4 @@
+using DevInsights.Core.Ingestion;
 using DevInsights.Core.Live;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -5,8 +6,8 @@ namespace DevInsights.Tests.Live;
 
 public sealed class LiveUpdatesTests
 {
-    private static LiveChange Change(string session, long project = 1, int events = 1) =>
-        new(new HashSet<string> { session }, new HashSet<long> { project }, new HashSet<string> { "dev" }, events, DateTime.UtcNow);
+    private static IngestionCommitted Change(long session, long project = 1, int events = 1) =>
+        new([session], [project], events, ["api"], DateTime.UtcNow);
 
     [Fact]
     public async Task Bursts_are_coalesced_and_callbacks_are_at_least_the_interval_apart()
@@ -24,7 +25,7 @@ public sealed class LiveUpdatesTests
 
         for (var i = 0; i < 200; i++)
         {
-            updates.Publish(Change("s" + i));
+            updates.Publish(Change(i));
             if (i % 50 == 0) await Task.Delay(30);
         }
         await allSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -40,24 +41,37 @@ public sealed class LiveUpdatesTests
     public async Task Filters_select_changes_and_disposed_subscriptions_get_nothing()
     {
         var updates = new LiveUpdates(NullLogger<LiveUpdates>.Instance, TimeProvider.System);
-        var mine = new List<string>();
+        var mine = new List<long>();
         var got = new TaskCompletionSource();
-        var subscription = updates.Subscribe(c => c.ClientSessionIds.Contains("wanted"), batch =>
+        var subscription = updates.Subscribe(c => c.SessionIds.Contains(1), batch =>
         {
-            lock (mine) mine.AddRange(batch.SelectMany(c => c.ClientSessionIds));
+            lock (mine) mine.AddRange(batch.SelectMany(c => c.SessionIds));
             got.TrySetResult();
             return Task.CompletedTask;
         });
-        updates.Publish(Change("other"));
-        updates.Publish(Change("wanted"));
+        updates.Publish(Change(2));
+        updates.Publish(Change(1));
         await got.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(["wanted"], mine);
+        Assert.Equal([1L], mine);
 
         subscription.Dispose();
         Assert.Equal(0, updates.SubscriberCount);
-        updates.Publish(Change("wanted"));
+        updates.Publish(Change(1));
         await Task.Delay(300);
         Assert.Single(mine);
+    }
+
+    [Fact]
+    public async Task Commits_published_by_the_ingestion_notifier_reach_subscribers()
+    {
+        var notifier = new IngestionNotifier(NullLogger<IngestionNotifier>.Instance);
+        using var updates = new LiveUpdates(NullLogger<LiveUpdates>.Instance, TimeProvider.System, notifier);
+        var got = new TaskCompletionSource<IReadOnlyList<IngestionCommitted>>();
+        using var subscription = updates.Subscribe(null, batch => { got.TrySetResult(batch); return Task.CompletedTask; });
+        notifier.Publish(Change(42, events: 7));
+        var batch = await got.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(7, batch.Single().EventCount);
+        Assert.Equal([42L], batch.Single().SessionIds);
     }
 
     [Fact]
@@ -67,7 +81,7 @@ public sealed class LiveUpdatesTests
         var good = new TaskCompletionSource();
         using var bad = updates.Subscribe(null, _ => throw new InvalidOperationException("boom"));
         using var ok = updates.Subscribe(null, _ => { good.TrySetResult(); return Task.CompletedTask; });
-        updates.Publish(Change("s"));
+        updates.Publish(Change(3));
         await good.Task.WaitAsync(TimeSpan.FromSeconds(5));
     }
 }

@@ -1,8 +1,6 @@
 using DevInsights.Core.Identity;
-using DevInsights.Core.Ingestion;
 using DevInsights.Web.Api;
 using DevInsights.Web.Health;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DevInsights.Web.Hosting;
 
@@ -14,8 +12,6 @@ public static class AdminRegistration
     {
         services.AddSingleton<AuditTrail>();
         services.AddScoped<UserAdministration>();
-        // The ingestion queue registers the real metrics; without one, nothing is queued.
-        services.TryAddSingleton<IIngestionQueueMetrics, NoIngestionQueueMetrics>();
         // A load balancer must get an answer even when the database hangs rather than refuses.
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(HealthResponse.DatabaseCheck, timeout: TimeSpan.FromSeconds(5));
         return services;

@@ -24,6 +24,7 @@ public static class DevInsightsEndpoints
         app.MapSessionsApi();
         app.MapAdministrationApi();
         app.MapHierarchyApi();
+        app.MapIngestionApi();
         app.MapDashboardExports();
 
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.

@@ -99,6 +99,7 @@ public static class DevInsightsServices
         services.AddSessions();
         services.AddAdministration();
         services.AddHierarchy();
+        services.AddIngestion();
         services.AddDashboard();
         return builder;
     }

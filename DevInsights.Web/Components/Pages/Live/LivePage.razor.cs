@@ -1,4 +1,5 @@
 using System.Globalization;
+using DevInsights.Core.Ingestion;
 using DevInsights.Core.Live;
 using DevInsights.Web.Components.Pages.Shared;
 using Microsoft.AspNetCore.Components;
@@ -50,9 +51,9 @@ public sealed partial class LivePage : IDisposable
         _subscription ??= Live.Subscribe(Matches, changes => InvokeAsync(() => OnChangesAsync(changes)));
     }
 
-    private bool Matches(LiveChange change) => _filter.ProjectId is not { } project || change.ProjectIds.Contains(project);
+    private bool Matches(IngestionCommitted change) => _filter.ProjectId is not { } project || change.ProjectIds.Contains(project);
 
-    private async Task OnChangesAsync(IReadOnlyList<LiveChange> changes)
+    private async Task OnChangesAsync(IReadOnlyList<IngestionCommitted> changes)
     {
         if (_paused)
         {

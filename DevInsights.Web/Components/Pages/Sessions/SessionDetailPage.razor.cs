@@ -35,8 +35,8 @@ public sealed partial class SessionDetailPage : IDisposable
         _lastId = _timeline.Count == 0 ? 0 : _timeline.Max(e => e.Id);
         _liveEvents = 0;
         Derive();
-        var clientSessionId = _view.Detail.SessionId;
-        _subscription = Live.Subscribe(change => change.ClientSessionIds.Contains(clientSessionId), _ => InvokeAsync(ShowNewEventsAsync));
+        var sessionId = _view.DatabaseId;
+        _subscription = Live.Subscribe(change => change.SessionIds.Contains(sessionId), _ => InvokeAsync(ShowNewEventsAsync));
     }
 
     /// <summary>Reads the rows stored since the last look and the session's updated counters.</summary>
