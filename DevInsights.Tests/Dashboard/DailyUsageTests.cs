@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Dashboard;
 using DevInsights.Core.Data;
@@ -27,6 +29,57 @@ public sealed class DailyUsageTests(SessionsAppFixture fixture) : IClassFixture<
         Assert.Equal(team.Sessions.Count, rows.Sum(r => r.SessionsStarted));
         Assert.Equal(team.Events.Count, rows.Sum(r => r.Events));
         Assert.Equal(team.Events.Sum(e => e.CostUsd ?? 0), rows.Sum(r => r.CostUsd), 6);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Ingested_events_keep_the_rollup_equal_to_a_rebuild_from_the_raw_events(DatabaseProvider provider)
+    {
+        var app = await fixture.AppAsync(provider);
+        var user = await app.UserAsync();
+        // A real Claude Code session (its OTLP records, converted as the OTLP endpoint converts them), through the events API.
+        var claude = FixtureFeed.ClaudeEvents(FixtureFeed.ToolScenario, "fixture-" + Guid.NewGuid().ToString("N"));
+        await FixtureFeed.PostAsync(user.Client, claude);
+        // A second session over two days and two models, sent in two batches, the second repeating one event (a retry).
+        var codex = "codex-" + Guid.NewGuid().ToString("N");
+        var day = new DateTime(2029, 7, 1, 23, 59, 0, DateTimeKind.Utc);
+        Core.Ingestion.IngestEvent Event(string id, DateTime at, string type, string? model = null, string? tool = null, bool? success = null,
+            long input = 0, double? cost = null) => new()
+        {
+            ClientSessionId = codex, ClientEventId = id, Timestamp = at, Type = type, Model = model, ToolName = tool, Success = success,
+            InputTokens = input, CostUsd = cost,
+        };
+        var first = new[]
+        {
+            Event("c1", day, "user_prompt"),
+            Event("c2", day.AddSeconds(30), "api_request", "gpt-5-codex", input: 1000, cost: 0.01),
+            Event("c3", day.AddSeconds(50), "tool_result", tool: "shell", success: false),
+        };
+        var second = new[]
+        {
+            first[2],
+            Event("c4", day.AddMinutes(2), "api_request", "gpt-5", input: 500, cost: 0.02),
+            Event("c5", day.AddMinutes(3), "tool_result", tool: "shell", success: true),
+        };
+        await FixtureFeed.PostAsync(user.Client, first, "codex");
+        using (var retry = await user.Client.PostAsJsonAsync("/api/v1/events", second.Select(e => FixtureFeed.Item(e, "codex"))))
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+
+        var incremental = await RowsOf(app, user.Id);
+        var days = incremental.Select(r => r.Day).Distinct().Order().ToList();
+        Assert.Equal([DateOnly.FromDateTime(claude[0].Timestamp), new DateOnly(2029, 7, 1), new DateOnly(2029, 7, 2)], days.Order());
+        var fixtureRows = incremental.Where(r => r.Client == "claude-code").ToList();
+        Assert.Equal(claude.Sum(e => e.InputTokens + e.OutputTokens + e.CacheReadTokens + e.CacheCreationTokens),
+            fixtureRows.Sum(r => r.InputTokens + r.OutputTokens + r.CacheReadTokens + r.CacheCreationTokens));
+        Assert.Equal(claude.Sum(e => e.CostUsd ?? 0), fixtureRows.Sum(r => r.CostUsd), 9);
+        Assert.Equal(claude.Count(e => e.ToolName is not null && e.Success is not null), fixtureRows.Sum(r => r.ToolCalls));
+        Assert.Equal(5, incremental.Where(r => r.Client == "codex").Sum(r => r.Events));
+        Assert.Equal(1, incremental.Where(r => r.Client == "codex").Sum(r => r.ToolErrors));
+        Assert.Equal(2, incremental.Sum(r => r.SessionsStarted));
+
+        foreach (var d in days) await app.Services.GetRequiredService<DailyUsageRebuilder>().RebuildAsync(d, d);
+        Assert.Equal(incremental.Select(Comparable), (await RowsOf(app, user.Id)).Select(Comparable));
     }
 
     [Theory]
@@ -92,6 +145,13 @@ public sealed class DailyUsageTests(SessionsAppFixture fixture) : IClassFixture<
     /// <summary>A row as a value (sums of doubles differ in the last bits with the order of addition).</summary>
     private static object Comparable(DailyUsage d) => (d.Day, d.ProjectId, d.DeveloperId, d.Client, d.Model, d.Events, d.ApiRequests,
         d.InputTokens, d.OutputTokens, d.CacheReadTokens, d.CacheCreationTokens, Math.Round(d.CostUsd, 9), d.ToolCalls, d.ToolErrors, d.SessionsStarted);
+
+    private static async Task<List<DailyUsage>> RowsOf(DevInsightsFactory app, string developerId)
+    {
+        await using var db = await app.DbAsync();
+        var rows = await db.DailyUsage.AsNoTracking().Where(d => d.DeveloperId == developerId).ToListAsync();
+        return [.. rows.OrderBy(r => r.Day).ThenBy(r => r.ProjectId).ThenBy(r => r.Client, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal)];
+    }
 
     private static async Task<List<DailyUsage>> RollupOf(DevInsightsFactory app, SeededTeam team)
     {

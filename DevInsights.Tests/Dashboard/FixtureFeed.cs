@@ -35,9 +35,9 @@ public static class FixtureFeed
     };
 
     /// <summary>Posts the events as one batch and checks that all of them were stored.</summary>
-    public static async Task PostAsync(HttpClient client, IReadOnlyList<IngestEvent> events)
+    public static async Task PostAsync(HttpClient client, IReadOnlyList<IngestEvent> events, string clientKind = "claude-code")
     {
-        var body = events.Select(e => Item(e)).Select(item => ((Dictionary<string, object?>)item)
+        var body = events.Select(e => Item(e, clientKind)).Select(item => ((Dictionary<string, object?>)item)
             .Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value)).ToList();
         using var response = await client.PostAsJsonAsync("/api/v1/events", body);
         var text = await response.Content.ReadAsStringAsync();
