@@ -4,6 +4,7 @@ using System.Text;
 using CsvHelper;
 using DevInsights.Core.Hierarchy;
 using DevInsights.Core.Sessions;
+using DevInsights.Web.Components.Pages.Overview;
 using DevInsights.Web.Components.Pages.Projects;
 using DevInsights.Web.Components.Pages.Sessions;
 using DevInsights.Web.Components.Pages.Shared;
@@ -31,6 +32,9 @@ public static class ExportEndpoints
         group.MapGet("/leaderboard.csv", ExportLeaderboard).WithName("ExportLeaderboard");
         group.MapGet("/projects.csv", ExportProjects).WithName("ExportProjects");
         group.MapGet("/projects/{projectId:long}/events.csv", ExportProjectEvents).WithName("ExportProjectEvents");
+        group.MapGet("/breakdown.csv", ExportBreakdown).WithName("ExportBreakdown");
+        group.MapGet("/sessions/{sessionId}/tools.csv", ExportSessionTools).WithName("ExportSessionTools");
+        group.MapGet("/machine-workspaces.csv", ExportMachineWorkspaces).WithName("ExportMachineWorkspaces");
         return group;
     }
 
@@ -137,6 +141,43 @@ public static class ExportEndpoints
                 page = await hierarchy.GetProjectEventsAsync(query with { Cursor = page.NextCursor }, user.Id, user.Roles, token) ?? new EventPage([], null);
             }
         }
+    }
+
+    /// <summary>The overview's cost breakdown by <c>project</c>, <c>developer</c>, <c>model</c> or <c>client</c>, with the
+    /// same privacy as the page (a developer sees only themselves and volunteers by name).</summary>
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> ExportBreakdown(
+        HttpContext http, UsageRollup rollup, TimeProvider clock, [AsParameters] RangeParameters range, string? by, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var resolved = range.Resolve(clock);
+        IReadOnlyList<Slice>? slices = by switch
+        {
+            "project" => (await rollup.ByProjectAsync(UsageScope.Team, resolved, ct)).Select(p => new Slice(p.Name, p.CostUsd, p.Tokens)).ToList(),
+            "developer" => OverviewQuery.DeveloperSlices(await rollup.ByDeveloperAsync(UsageScope.Team, resolved, ct), user),
+            "model" => (await rollup.SummarizeAsync(UsageScope.Team, resolved, ct)).SlicesBy(UsageDimension.Model),
+            "client" => (await rollup.SummarizeAsync(UsageScope.Team, resolved, ct)).SlicesBy(UsageDimension.Client),
+            _ => null,
+        };
+        if (slices is null)
+            return SessionProblems.Validation(new Dictionary<string, string[]> { ["by"] = ["Must be project, developer, model or client."] });
+        return Csv($"cost-by-{by}.csv", slices.Select(s => new { Name = s.Label, s.CostUsd, s.Tokens }).ToAsyncEnumerable());
+    }
+
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> ExportSessionTools(
+        HttpContext http, SessionService sessions, string sessionId, CancellationToken ct)
+    {
+        var result = await sessions.GetAsync(Caller(http), sessionId, ct);
+        if (result.Status != SessionResultStatus.Ok) return SessionProblems.From(result);
+        return Csv($"session-{FileSafe(sessionId)}-tools.csv", result.Value!.Tools.ToAsyncEnumerable());
+    }
+
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> ExportMachineWorkspaces(
+        HierarchyService hierarchy, string? machine, CancellationToken ct)
+    {
+        var details = string.IsNullOrWhiteSpace(machine) ? null : await hierarchy.GetMachineAsync(machine, ct);
+        if (details is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No machine '{machine}'.");
+        return Csv("machine-workspaces.csv", details.Workspaces.ToAsyncEnumerable());
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
