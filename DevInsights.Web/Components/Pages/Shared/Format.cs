@@ -16,8 +16,9 @@ public static class Format
 
     public static string Cost(double? usd) => usd is { } v ? Cost(v) : "–";
 
-    /// <summary>Axis ticks: three decimals below ten cents, so neighbouring ticks never print the same.</summary>
-    public static string AxisCost(double usd) => Math.Abs(usd) < 0.1 && usd != 0 ? "$" + usd.ToString("0.000", Culture) : Cost(usd);
+    /// <summary>Axis ticks: a third decimal only where the tick needs it ($0.035 between $0.03 and $0.04), so neighbouring
+    /// ticks never print the same and round ones stay short.</summary>
+    public static string AxisCost(double usd) => Math.Abs(usd) < 1 ? "$" + usd.ToString("0.00#", Culture) : Cost(usd);
 
     /// <summary>Compact counts for cards and axes: 950, 12.3k, 4.56M.</summary>
     public static string Compact(double value) => Math.Abs(value) switch
