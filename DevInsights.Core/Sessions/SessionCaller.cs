@@ -31,6 +31,15 @@ public sealed record SessionCaller(string UserId, bool SeesEveryone, bool SeesPr
         return new SessionCaller(userId, admin || roles.Contains(Roles.TeamLead), admin);
     }
 
+    /// <summary>The sessions the caller may see, as a query (lists, timelines): the same rule as <see cref="CanSee"/>.</summary>
+    public IQueryable<Session> Visible(IQueryable<Session> sessions, IQueryable<AppUser> users)
+    {
+        var self = UserId;
+        if (!SeesEveryone) return sessions.Where(s => s.DeveloperId == self);
+        if (SeesPrivate) return sessions;
+        return sessions.Where(s => s.DeveloperId == self || !users.Any(u => u.Id == s.DeveloperId && u.ShareLevel == ShareLevel.None));
+    }
+
     internal bool Owns(string? developerId) => developerId is not null && developerId == UserId;
 
     /// <summary>A session the caller may not see is hidden as if it did not exist.</summary>

@@ -112,14 +112,7 @@ public sealed partial class SessionService
 
     private static IQueryable<Session> Filter(DevInsightsDbContext db, SessionCaller caller, SessionQuery query, string? client)
     {
-        var sessions = db.Sessions.AsNoTracking();
-        var self = caller.UserId;
-        if (!caller.SeesEveryone)
-            sessions = sessions.Where(s => s.DeveloperId == self);
-        else if (!caller.SeesPrivate)
-            // SessionCaller's rule: team leads do not see the sessions of developers who share nothing.
-            sessions = sessions.Where(s => s.DeveloperId == self
-                || !db.Users.Any(u => u.Id == s.DeveloperId && u.ShareLevel == ShareLevel.None));
+        var sessions = caller.Visible(db.Sessions.AsNoTracking(), db.Users);
         if (!string.IsNullOrWhiteSpace(query.Developer))
         {
             var developer = query.Developer.Trim();
