@@ -39,6 +39,7 @@ public sealed partial class HierarchyService
             if (workspaceId is null) return new EventPage([], null);
             events = events.Where(e => e.WorkspaceId == workspaceId);
         }
+        if (query.Type is { } type) events = events.Where(e => e.Type == type);
         if (query.From is { } from) events = events.Where(e => e.Timestamp >= from);
         if (query.To is { } to) events = events.Where(e => e.Timestamp < to);
         if (EventCursor.TryDecode(query.Cursor, out var after))

@@ -127,6 +127,16 @@ public sealed partial class SessionService
         }
         if (client is not null) sessions = sessions.Where(s => s.Client == client);
         if (query.ProjectId is { } projectId) sessions = sessions.Where(s => s.ProjectId == projectId);
+        if (!string.IsNullOrWhiteSpace(query.Machine))
+        {
+            var machine = query.Machine.Trim();
+            sessions = sessions.Where(s => db.Machines.Any(m => m.Id == s.MachineId && m.ClientMachineId == machine));
+        }
+        if (!string.IsNullOrWhiteSpace(query.Workspace))
+        {
+            var workspace = query.Workspace.Trim();
+            sessions = sessions.Where(s => db.Workspaces.Any(w => w.Id == s.WorkspaceId && w.ClientWorkspaceId == workspace));
+        }
         if (query.From is { } from) sessions = sessions.Where(s => s.StartedAt >= from);
         if (query.To is { } to) sessions = sessions.Where(s => s.StartedAt <= to);
         return sessions;

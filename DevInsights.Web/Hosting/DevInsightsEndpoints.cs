@@ -26,6 +26,7 @@ public static class DevInsightsEndpoints
         app.MapHierarchyApi();
         app.MapIngestionApi();
         app.MapTeamApi();
+        app.MapDashboardExports();
 
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -101,6 +101,7 @@ public static class DevInsightsServices
         services.AddHierarchy();
         services.AddIngestion();
         services.AddTeam();
+        services.AddDashboard();
         return builder;
     }
 
