@@ -86,6 +86,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         var adminPage = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, ToLogin, ToLogin, ToLogin, 200);
         var everyone = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, 200, 200, 200, 200);
         var ownersSession = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, 200, 404, 200, 200);
+        var everyoneByCookie = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, 200, 200, 200, 200);
+        var ownersByCookie = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, 200, 404, 200, 200);
 
         var map = new Dictionary<string, Expectation>
         {
@@ -137,6 +139,27 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             ["GET /api/v1/projects/"] = everyone(Get("/api/v1/projects")),
             ["GET /api/v1/projects/{id:long}/hierarchy"] = everyone(Get($"/api/v1/projects/{w.Workspace.ProjectId}/hierarchy")),
             ["GET /api/v1/projects/{id:long}/events"] = everyone(Get($"/api/v1/projects/{w.Workspace.ProjectId}/events")),
+
+            // CSV exports (cookie, like the pages that link them): a session the caller may not see is a 404.
+            ["GET /export/sessions.csv"] = everyoneByCookie(Get("/export/sessions.csv")),
+            ["GET /export/sessions/{sessionId}/events.csv"] = ownersByCookie(Get($"/export/sessions/{w.OwnerSessionId}/events.csv")),
+            ["GET /export/sessions/{sessionId}/tools.csv"] = ownersByCookie(Get($"/export/sessions/{w.OwnerSessionId}/tools.csv")),
+            ["GET /export/tools.csv"] = everyoneByCookie(Get("/export/tools.csv")),
+            ["GET /export/leaderboard.csv"] = everyoneByCookie(Get("/export/leaderboard.csv")),
+            ["GET /export/projects.csv"] = everyoneByCookie(Get("/export/projects.csv")),
+            ["GET /export/projects/{projectId:long}/events.csv"] = everyoneByCookie(Get($"/export/projects/{w.Workspace.ProjectId}/events.csv")),
+            ["GET /export/breakdown.csv"] = everyoneByCookie(Get("/export/breakdown.csv?by=model")),
+            ["GET /export/machine-workspaces.csv"] = everyoneByCookie(Get($"/export/machine-workspaces.csv?machine={w.ClientMachineId}")),
+
+            // Dashboard detail pages.
+            ["GET /sessions/{SessionId}"] = page(Get($"/sessions/{w.OwnerSessionId}")),
+            ["POST /sessions/{SessionId}"] = EmptyPost(page, $"/sessions/{w.OwnerSessionId}"),
+            ["GET /projects/{ProjectId:long}"] = page(Get($"/projects/{w.Workspace.ProjectId}")),
+            ["POST /projects/{ProjectId:long}"] = EmptyPost(page, $"/projects/{w.Workspace.ProjectId}"),
+            ["GET /machines/{*ClientMachineId}"] = page(Get($"/machines/{w.ClientMachineId}")),
+            ["POST /machines/{*ClientMachineId}"] = EmptyPost(page, $"/machines/{w.ClientMachineId}"),
+            ["GET /workspaces/{*ClientWorkspaceId}"] = page(Get($"/workspaces/{w.Workspace.ClientWorkspaceId}")),
+            ["POST /workspaces/{*ClientWorkspaceId}"] = EmptyPost(page, $"/workspaces/{w.Workspace.ClientWorkspaceId}"),
         };
         foreach (var route in DashboardPages)
         {
