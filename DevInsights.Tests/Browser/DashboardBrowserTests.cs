@@ -157,8 +157,12 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await BrowserHost.ScreenshotAsync(page, "live");
         await ChooseAsync(page, "live-type", "api_request");
         await page.WaitForURLAsync(u => u.Contains("type=api_request"));
-        await Assertions.Expect(page.Locator(".di-live tbody tr td:nth-child(2)").First).ToHaveTextAsync("api_request");
-        Assert.All(await page.Locator(".di-live tbody tr td:nth-child(2)").AllInnerTextsAsync(), t => Assert.Equal("api_request", t.Trim()));
+        // Wait for the filtered render itself (on a loaded machine it can take longer than the default 5 s).
+        var types = page.Locator(".di-live tbody tr td:nth-child(2)");
+        await Assertions.Expect(types.First).ToHaveTextAsync("api_request", new() { Timeout = 20_000 });
+        await Assertions.Expect(types.Filter(new() { HasNotTextRegex = new System.Text.RegularExpressions.Regex(@"^\s*api_request\s*$") }))
+            .ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        Assert.All(await types.AllInnerTextsAsync(), t => Assert.Equal("api_request", t.Trim()));
     }
 
     [Fact]

@@ -194,7 +194,7 @@ public static class ExportEndpoints
     private static SessionCaller Caller(HttpContext http)
     {
         var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
-        return new SessionCaller(user.Id, user.SeesEveryone);
+        return SessionCaller.For(user.Id, user.Roles);
     }
 
     private static string FileSafe(string value) =>

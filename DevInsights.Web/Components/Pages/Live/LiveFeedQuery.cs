@@ -34,14 +34,10 @@ public sealed class LiveFeedQuery(IDbContextFactory<DevInsightsDbContext> dbFact
             events = events.Where(e => db.Machines.Any(m => m.Id == e.MachineId && m.ClientMachineId == machine));
         if (filter.Workspace is { } workspace)
             events = events.Where(e => db.Workspaces.Any(w => w.Id == e.WorkspaceId && w.ClientWorkspaceId == workspace));
-        var sessions = db.Sessions.AsNoTracking();
-        // A developer's feed is their own sessions; leads see everyone's (and may narrow to one developer).
-        if (!caller.SeesEveryone)
-        {
-            var self = caller.UserId;
-            sessions = sessions.Where(s => s.DeveloperId == self);
-        }
-        else if (filter.Developer is { } developer) sessions = sessions.Where(s => s.DeveloperId == developer);
+        // A developer's feed is their own sessions; leads and admins see everyone's as SessionCaller allows (and may
+        // narrow to one developer).
+        var sessions = caller.Visible(db.Sessions.AsNoTracking(), db.Users);
+        if (caller.SeesEveryone && filter.Developer is { } developer) sessions = sessions.Where(s => s.DeveloperId == developer);
 
         return await (
             from e in events.OrderByDescending(e => e.Id)

@@ -25,7 +25,7 @@ public sealed class MeQuery(UsageRollup rollup, ActivityQueries activity, Sessio
         var usage = await rollup.SummarizeAsync(scope, range, ct);
         var stats = await activity.SessionStatsAsync(scope, range, ct);
         // Leads list everyone's sessions by default: ask for the caller's own explicitly.
-        var mine = await sessions.ListAsync(new SessionCaller(user.Id, user.SeesEveryone),
+        var mine = await sessions.ListAsync(SessionCaller.For(user.Id, user.Roles),
             new SessionQuery(Developer: user.Id, From: range.Start, To: range.End.AddTicks(-1), PageSize: RecentSessionCount), ct);
         return new MeModel(usage, stats, mine.Value?.Items ?? [], mine.Value?.Total ?? 0, await SettingsAsync(user.Id, ct));
     }

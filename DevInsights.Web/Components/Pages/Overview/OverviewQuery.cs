@@ -31,7 +31,7 @@ public sealed class OverviewQuery(UsageRollup rollup, ActivityQueries activity, 
         var byProject = rollup.ByProjectAsync(UsageScope.Team, range, ct);
         var byDeveloper = rollup.ByDeveloperAsync(UsageScope.Team, range, ct);
         var topTools = activity.TopToolsAsync(UsageScope.Team, range, TopToolCount, ct);
-        var recentSessions = sessions.ListAsync(new SessionCaller(user.Id, user.SeesEveryone),
+        var recentSessions = sessions.ListAsync(SessionCaller.For(user.Id, user.Roles),
             new SessionQuery(From: range.Start, To: range.End.AddTicks(-1), PageSize: RecentSessionCount), ct);
         await Task.WhenAll(hasTelemetry, usage, stats, byProject, byDeveloper, topTools, recentSessions);
         var (projects, developers, recent) = (byProject.Result, byDeveloper.Result, recentSessions.Result);

@@ -33,7 +33,7 @@ public sealed class PlaceQuery(HierarchyService hierarchy, SessionService sessio
 
     private async Task<SessionPage> SessionsAsync(CurrentUser user, TimeRange range, SessionQuery query, CancellationToken ct)
     {
-        var result = await sessions.ListAsync(new SessionCaller(user.Id, user.SeesEveryone),
+        var result = await sessions.ListAsync(SessionCaller.For(user.Id, user.Roles),
             query with { From = range.Start, To = range.End.AddTicks(-1), PageSize = SessionCount }, ct);
         return result.Value ?? new SessionPage([], 0, 1, SessionCount);
     }

@@ -24,7 +24,7 @@ public abstract class DashboardPage : ComponentBase
 
     protected TimeRange Range { get; private set; } = default!;
     protected CurrentUser User { get; private set; } = default!;
-    protected SessionCaller Caller => new(User.Id, User.SeesEveryone);
+    protected SessionCaller Caller => SessionCaller.For(User.Id, User.Roles);
     protected bool Loading { get; private set; } = true;
 
     protected override async Task OnParametersSetAsync()
