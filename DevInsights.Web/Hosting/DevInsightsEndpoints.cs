@@ -25,6 +25,7 @@ public static class DevInsightsEndpoints
         app.MapAdministrationApi();
         app.MapHierarchyApi();
         app.MapIngestionApi();
+        app.MapOtlpApi();
 
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

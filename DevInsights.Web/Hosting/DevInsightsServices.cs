@@ -100,6 +100,7 @@ public static class DevInsightsServices
         services.AddAdministration();
         services.AddHierarchy();
         services.AddIngestion();
+        services.AddOtlp();
         return builder;
     }
 
