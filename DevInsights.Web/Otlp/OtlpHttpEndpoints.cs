@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Ingestion;
 using DevInsights.Core.Otlp;
@@ -45,10 +44,11 @@ public static class OtlpHttpEndpoints
     public static Task<IResult> ExportTraces(HttpContext http, [AsParameters] OtlpHttpServices services, CancellationToken ct) =>
         ExportAsync(OtlpSignal.Traces, http, services, ct);
 
+    // No Accepts(...) metadata: routing would then answer other content types with a bare 415 before the handler
+    // could say what to send.
     private static void Describe(RouteHandlerBuilder route) => route
         .WithDescription("An OTLP Export*ServiceRequest as application/x-protobuf or application/json (Content-Encoding: gzip "
             + "accepted). Answers 200 with the Export*ServiceResponse in the same encoding once the data is committed.")
-        .Accepts<JsonElement>(JsonType, ProtobufType)
         .Produces(StatusCodes.Status200OK, contentType: JsonType, additionalContentTypes: [ProtobufType])
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -92,7 +92,8 @@ public static class OtlpHttpEndpoints
             var result = await services.Otlp.ExportAsync(signal, payload.Span, encoding, caller.Id, ct);
             var response = result.ToResponse();
             return encoding == OtlpEncoding.Json
-                ? TypedResults.Text(JsonFormatter.Default.Format(response), JsonType)
+                // Google's formatter writes an empty message as "{ }"; OTLP's examples and clients expect "{}".
+                ? TypedResults.Text(response.CalculateSize() == 0 ? "{}" : JsonFormatter.Default.Format(response), JsonType)
                 : TypedResults.Bytes(response.ToByteArray(), ProtobufType);
         }
         catch (OtlpFormatException ex)
