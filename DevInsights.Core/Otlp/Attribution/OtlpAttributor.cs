@@ -104,13 +104,13 @@ public sealed class OtlpAttributor(
         return new OtlpAttribution(projectId, isUnassigned, machineId, workspaceId, developerId, await ShareLevelAsync(developerId, ct));
     }
 
-    /// <summary><c>devinsights.workspace</c> as given; else machine + project + branch when a project is named, e.g.
-    /// "devbox:github.com/acme/acme-api@main".</summary>
+    /// <summary><c>devinsights.workspace</c> as given; else machine + repository + branch when a repository is known, e.g.
+    /// "devbox:https://github.com/acme/acme-api@main" (a project known only by name says nothing about checkouts).</summary>
     private static string? WorkspaceKey(OtlpResourceContext c, string? machineKey, ProjectIdentity? project)
     {
         var explicitKey = Blank(c.Workspace);
-        var key = explicitKey ?? (project is null || machineKey is null ? null
-            : $"{machineKey}:{project.Key}" + (Blank(c.Branch) is { } branch ? "@" + branch : ""));
+        var key = explicitKey ?? (project?.RepositoryUrl is not { } repository || machineKey is null ? null
+            : $"{machineKey}:{repository}" + (Blank(c.Branch) is { } branch ? "@" + branch : ""));
         if (key is null || key.Length <= MaxWorkspaceIdLength) return key;
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }

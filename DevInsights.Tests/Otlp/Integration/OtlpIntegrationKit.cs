@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -8,6 +7,9 @@ using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Ingestion;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using OpenTelemetry.Proto.Collector.Logs.V1;
+using OpenTelemetry.Proto.Collector.Metrics.V1;
+using OpenTelemetry.Proto.Collector.Trace.V1;
 
 namespace DevInsights.Tests.Otlp.Integration;
 
@@ -64,12 +66,34 @@ public static class OtlpIntegrationKit
         foreach (var file in files)
         {
             using var response = await client.PostFileAsync(file);
-            var body = await response.Content.ReadAsByteArrayAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{Path.GetFileName(file)}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
-            // A full success is an empty Export*ServiceResponse: "{}" in JSON, no bytes in protobuf.
-            if (response.Content.Headers.ContentType?.MediaType == "application/json") Assert.Equal("{}", System.Text.Encoding.UTF8.GetString(body));
-            else Assert.Empty(body);
+            await AssertFullSuccessAsync(response, Path.GetFileName(file));
         }
+    }
+
+    /// <summary>Posts export requests as protobuf, each to its signal's path, and asserts each was fully accepted.</summary>
+    public static async Task PostRequestsAsync(this HttpClient client, params IMessage[] requests)
+    {
+        foreach (var request in requests)
+        {
+            var path = request switch
+            {
+                ExportLogsServiceRequest => "/v1/logs",
+                ExportMetricsServiceRequest => "/v1/metrics",
+                ExportTraceServiceRequest => "/v1/traces",
+                _ => throw new ArgumentOutOfRangeException(nameof(requests)),
+            };
+            using var response = await client.PostOtlpAsync(path, request);
+            await AssertFullSuccessAsync(response, path);
+        }
+    }
+
+    private static async Task AssertFullSuccessAsync(HttpResponseMessage response, string what)
+    {
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{what}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
+        // A full success is an empty Export*ServiceResponse: "{}" in JSON, no bytes in protobuf.
+        if (response.Content.Headers.ContentType?.MediaType == "application/json") Assert.Equal("{}", System.Text.Encoding.UTF8.GetString(body));
+        else Assert.Empty(body);
     }
 
     public static async Task<SessionFigures> FiguresAsync(this DevInsightsFactory app, string clientSessionId)
@@ -110,8 +134,4 @@ public static class OtlpIntegrationKit
     public static string ClaudeSessionId(string scenario) => OtlpFixtureFiles.ClaudeStdout(scenario).GetProperty("session_id").GetString()!;
 
     public static string CodexSessionId(string scenario) => OtlpFixtureFiles.CodexStdout(scenario).First().GetProperty("thread_id").GetString()!;
-
-    public static double Seconds(double value) => Math.Round(value, 9);
-
-    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

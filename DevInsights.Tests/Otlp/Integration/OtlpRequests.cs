@@ -37,17 +37,27 @@ public static class OtlpRequests
         return (events.Count, events.Count(e => e.Type == OtlpEventTypes.ApiRequest));
     }
 
+    /// <summary>A fresh Claude Code install id (64 hex like the real ones): a machine of the test's own.</summary>
+    public static string NewInstallId() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+
+    /// <summary>The key <see cref="InstallId"/> passes as a "resource attribute" to replace the records' <c>user.id</c>.</summary>
+    public const string InstallId = "test:user.id";
+
     private static T Rewrite<T>(T request, string sessionId, (string Key, string Value)[] resource)
         where T : IMessage
     {
+        var install = resource.Where(r => r.Key == InstallId).Select(r => r.Value).FirstOrDefault();
         foreach (var set in AttributeSets(request))
         {
             foreach (var kv in set.Where(kv => kv.Key == "session.id")) kv.Value = new AnyValue { StringValue = sessionId };
+            if (install is null) continue;
+            foreach (var kv in set.Where(kv => kv.Key == "user.id")) kv.Value = new AnyValue { StringValue = install };
         }
 
         foreach (var resourceAttributes in ResourceSets(request))
         {
-            foreach (var (key, value) in resource) resourceAttributes.Add(new KeyValue { Key = key, Value = new AnyValue { StringValue = value } });
+            foreach (var (key, value) in resource.Where(r => r.Key != InstallId))
+                resourceAttributes.Add(new KeyValue { Key = key, Value = new AnyValue { StringValue = value } });
         }
 
         return request;
