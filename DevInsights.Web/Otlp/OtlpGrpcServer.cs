@@ -85,7 +85,7 @@ public sealed class OtlpGrpcServer(
             return false;
         }
 
-        return address.IsNamedPipe || address.UnixPipePath is not null
+        return address.IsNamedPipe || address.IsUnixPipe
             || string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase)
             || (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }

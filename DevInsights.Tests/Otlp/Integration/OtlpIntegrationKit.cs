@@ -99,6 +99,11 @@ public static class OtlpIntegrationKit
     public static async Task<SessionFigures> FiguresAsync(this DevInsightsFactory app, string clientSessionId)
     {
         await using var db = await app.DbAsync();
+        return await db.FiguresAsync(clientSessionId);
+    }
+
+    public static async Task<SessionFigures> FiguresAsync(this DevInsights.Core.Data.DevInsightsDbContext db, string clientSessionId)
+    {
         var s = await db.Sessions.AsNoTracking().SingleAsync(x => x.ClientSessionId == clientSessionId);
         var events = await db.Events.AsNoTracking().Where(e => e.SessionId == s.Id).OrderBy(e => e.Timestamp).ThenBy(e => e.Id)
             .Select(e => new { e.Type, e.ToolName, e.AttributesJson }).ToListAsync();
