@@ -4,6 +4,7 @@ using DevInsights.Core.Configuration;
 using DevInsights.Tests.Hierarchy;
 using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Ingestion;
+using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Exporter;
 using static DevInsights.Tests.Otlp.Integration.OtlpRequests;
 
@@ -48,7 +49,7 @@ public sealed class OtlpGrpcBindingTests
     [InlineData(null, "8080", false)] // HTTP_PORTS
     public void Loopback_only_when_every_app_address_is_loopback(string? urls, string? httpPorts, bool loopback)
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = urls, ["http_ports"] = httpPorts }).Build();
         Assert.Equal(loopback, DevInsights.Web.Otlp.OtlpGrpcServer.AppListensOnLoopbackOnly(configuration));
     }
