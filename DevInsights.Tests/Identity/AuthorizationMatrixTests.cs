@@ -114,6 +114,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             ["POST /admin/keys"] = EmptyPost(adminPage, "/admin/keys"),
             ["POST /admin/audit"] = EmptyPost(adminPage, "/admin/audit"),
 
+            // OTLP/HTTP receivers take collector API keys only, never a browser sign-in (key callers: Otlp/Integration tests).
+            ["POST /v1/logs"] = new(Send(HttpMethod.Post, "/v1/logs", _ => new { }), 401, 401, 401, 401, 401),
+            ["POST /v1/metrics"] = new(Send(HttpMethod.Post, "/v1/metrics", _ => new { }), 401, 401, 401, 401, 401),
+            ["POST /v1/traces"] = new(Send(HttpMethod.Post, "/v1/traces", _ => new { }), 401, 401, 401, 401, 401),
+            ["GET /api/v1/telemetry/health"] = everyone(Get("/api/v1/telemetry/health")),
+
             // Me and team.
             ["GET /api/v1/me"] = everyone(Get("/api/v1/me")),
             ["PUT /api/v1/me/settings"] = everyone(Send(HttpMethod.Put, "/api/v1/me/settings", _ => new { shareLevel = "metadata", leaderboardOptIn = false })),

@@ -102,6 +102,7 @@ public static class DevInsightsServices
         services.AddIngestion();
         services.AddTeam();
         services.AddDashboard();
+        services.AddOtlp();
         return builder;
     }
 

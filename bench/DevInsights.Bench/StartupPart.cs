@@ -50,6 +50,8 @@ public sealed class StartupPart : IBenchPart
         start.ArgumentList.Add(url);
         start.Environment["DevInsights__DataDirectory"] = dataDirectory;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The OTLP/gRPC listener starts too (a server's real start-up), on a free port rather than 4317.
+        start.Environment["DevInsights__Otlp__GrpcPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
 
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
