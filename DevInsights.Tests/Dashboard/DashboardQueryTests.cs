@@ -23,7 +23,7 @@ public sealed class DashboardQueryTests(SessionsAppFixture fixture) : IClassFixt
         var app = await fixture.AppAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 4, 10), days: 9);
         var lead = await DashboardData.CreateDeveloperAsync(app, $"lead-{Guid.NewGuid():N}@example.test", "Lea Lead", false, Roles.TeamLead);
-        var range = TimeRange.Parse(TimeRange.Custom, TimeRange.Format(team.FirstDay), TimeRange.Format(team.LastDay), team.LastDay);
+        var range = team.Range;
 
         var model = await app.Services.GetRequiredService<OverviewQuery>().LoadAsync(User(lead, Roles.TeamLead), range);
 
@@ -66,12 +66,12 @@ public sealed class DashboardQueryTests(SessionsAppFixture fixture) : IClassFixt
     {
         var app = await fixture.AppAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 6, 10), days: 9);
-        var range = TimeRange.Parse(TimeRange.Custom, TimeRange.Format(team.FirstDay), TimeRange.Format(team.LastDay), team.LastDay);
+        var range = team.Range;
         var (ann, bob) = (team.Developers[0], team.Developers[1]);
 
         var asBob = await app.Services.GetRequiredService<OverviewQuery>().LoadAsync(User(bob, Roles.Developer), range);
 
-        double CostOf(SeededDeveloper d) => team.Events.Where(e => team.Sessions.Single(s => s.Id == e.SessionId).DeveloperId == d.Id).Sum(e => e.CostUsd ?? 0);
+        double CostOf(SeededDeveloper d) => team.EventsOf(d).Sum(e => e.CostUsd ?? 0);
         var slices = asBob.ByDeveloper.ToDictionary(s => s.Label, s => s.CostUsd);
         // Ann and Chen opted into the leaderboard; Bob is the caller. Nobody is hidden, so no "other" slice.
         Assert.Equal(["Ann Lee", "Bob Kim (you)", "Chen Wu"], slices.Keys.Order());
@@ -92,12 +92,11 @@ public sealed class DashboardQueryTests(SessionsAppFixture fixture) : IClassFixt
     {
         var app = await fixture.AppAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 8, 10), days: 9);
-        var range = TimeRange.Parse(TimeRange.Custom, TimeRange.Format(team.FirstDay), TimeRange.Format(team.LastDay), team.LastDay);
+        var range = team.Range;
 
         var model = await app.Services.GetRequiredService<TeamQuery>().LoadAsync(range);
 
-        long TokensOf(SeededDeveloper d) => team.Events.Where(e => team.Sessions.Single(s => s.Id == e.SessionId).DeveloperId == d.Id)
-            .Sum(e => e.InputTokens + e.OutputTokens + e.CacheReadTokens + e.CacheCreationTokens);
+        long TokensOf(SeededDeveloper d) => team.EventsOf(d).Sum(e => e.InputTokens + e.OutputTokens + e.CacheReadTokens + e.CacheCreationTokens);
         var volunteers = new[] { team.Developers[0], team.Developers[2] }.OrderByDescending(TokensOf).ToList();
         Assert.Equal(volunteers.Select(v => v.Name), model.Leaderboard.Select(l => l.Name));
         Assert.Equal([1, 2], model.Leaderboard.Select(l => l.Rank));

@@ -15,7 +15,7 @@ public sealed class ExportTests(SessionsAppFixture fixture) : IClassFixture<Sess
     {
         var app = await fixture.AppAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2034, 2, 10), days: 8);
-        var range = $"range=custom&from={team.FirstDay:yyyy-MM-dd}&to={team.LastDay:yyyy-MM-dd}";
+        var range = team.RangeQuery;
         var (ann, bob) = (team.Developers[0], team.Developers[1]);
 
         var sessions = await Lines(ann.Client, $"/export/sessions.csv?{range}&sort=cost&dir=asc");
