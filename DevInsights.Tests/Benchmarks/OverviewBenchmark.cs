@@ -89,12 +89,15 @@ public static class OverviewBenchmark
     {
         for (var i = 0; i < warmup; i++) await read();
         var samples = new List<double>(iterations);
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         for (var i = 0; i < iterations; i++)
         {
             var started = Stopwatch.GetTimestamp();
             await read();
             samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        return LatencyFigures.From(samples);
+        process.Refresh();
+        return LatencyFigures.From(samples, process.TotalProcessorTime - cpuBefore);
     }
 }

@@ -14,14 +14,14 @@ using Microsoft.Extensions.Options;
 
 namespace DevInsights.Tests.Dashboard;
 
-public sealed class DailyUsageTests(SessionsAppFixture fixture) : IClassFixture<SessionsAppFixture>
+public sealed class DailyUsageTests(ProviderApps fixture) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task The_rebuilt_rollup_equals_the_sums_over_the_raw_events(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2031, 1, 20), days: 8);
 
         var rows = await RollupOf(app, team);
@@ -36,7 +36,7 @@ public sealed class DailyUsageTests(SessionsAppFixture fixture) : IClassFixture<
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Ingested_events_keep_the_rollup_equal_to_a_rebuild_from_the_raw_events(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var user = await app.UserAsync();
         // A real Claude Code session (its OTLP records, converted as the OTLP endpoint converts them), through the events API.
         var claude = FixtureFeed.ClaudeEvents(FixtureFeed.ToolScenario, "fixture-" + Guid.NewGuid().ToString("N"));
@@ -87,7 +87,7 @@ public sealed class DailyUsageTests(SessionsAppFixture fixture) : IClassFixture<
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Rebuilding_a_day_replaces_that_day_only(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2031, 2, 20), days: 5);
         var day = team.Events.Select(e => DateOnly.FromDateTime(e.Timestamp)).Max();
         var before = await RollupOf(app, team);

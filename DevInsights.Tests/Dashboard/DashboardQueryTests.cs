@@ -5,6 +5,7 @@ using DevInsights.Web.Components.Pages.Overview;
 using DevInsights.Web.Components.Pages.Shared;
 using DevInsights.Web.Components.Pages.Team;
 using DevInsights.Web.Security;
+using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,14 +14,14 @@ namespace DevInsights.Tests.Dashboard;
 
 /// <summary>The page query classes against real data on both providers. Each test seeds its own team in its own
 /// window of days, so range-bound figures count only its data.</summary>
-public sealed class DashboardQueryTests(SessionsAppFixture fixture) : IClassFixture<SessionsAppFixture>
+public sealed class DashboardQueryTests(ProviderApps fixture) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Overview_figures_are_the_sums_of_the_seeded_telemetry(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 4, 10), days: 9);
         var lead = await DashboardData.CreateDeveloperAsync(app, $"lead-{Guid.NewGuid():N}@example.test", "Lea Lead", false, Roles.TeamLead);
         var range = team.Range;
@@ -64,7 +65,7 @@ public sealed class DashboardQueryTests(SessionsAppFixture fixture) : IClassFixt
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_developer_sees_themselves_and_volunteers_by_name_and_the_rest_as_one_slice(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 6, 10), days: 9);
         var range = team.Range;
         var (ann, bob) = (team.Developers[0], team.Developers[1]);
@@ -90,7 +91,7 @@ public sealed class DashboardQueryTests(SessionsAppFixture fixture) : IClassFixt
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Team_leaderboard_lists_only_volunteers_ranked_by_tokens(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 8, 10), days: 9);
         var range = team.Range;
 
@@ -111,7 +112,7 @@ public sealed class DashboardQueryTests(SessionsAppFixture fixture) : IClassFixt
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Saving_my_settings_updates_the_user_and_writes_one_audit_entry(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var me = await DashboardData.CreateDeveloperAsync(app, $"me-{Guid.NewGuid():N}@example.test", "Mia Me", false);
         var query = app.Services.GetRequiredService<MeQuery>();
         var user = User(me, Roles.Developer);

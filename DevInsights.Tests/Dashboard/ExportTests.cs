@@ -1,19 +1,20 @@
 using System.Net;
 using DevInsights.Core.Configuration;
+using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Sessions;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace DevInsights.Tests.Dashboard;
 
 /// <summary>The CSV exports over HTTP with an API key: the caller's rights apply, and the query string filters as on the page.</summary>
-public sealed class ExportTests(SessionsAppFixture fixture) : IClassFixture<SessionsAppFixture>
+public sealed class ExportTests(ProviderApps fixture) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_developers_export_holds_their_own_sessions_and_the_privacy_of_the_breakdown(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2034, 2, 10), days: 8);
         var range = team.RangeQuery;
         var (ann, bob) = (team.Developers[0], team.Developers[1]);
@@ -45,7 +46,7 @@ public sealed class ExportTests(SessionsAppFixture fixture) : IClassFixture<Sess
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Without_a_sign_in_or_key_an_export_sends_the_browser_to_the_login_form(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         using var anonymous = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         using var response = await anonymous.GetAsync("/export/sessions.csv?range=7d");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
