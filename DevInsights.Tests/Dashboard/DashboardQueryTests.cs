@@ -2,6 +2,7 @@ using DevInsights.Core.Configuration;
 using DevInsights.Core.Identity;
 using DevInsights.Web.Components.Pages.Me;
 using DevInsights.Web.Components.Pages.Overview;
+using DevInsights.Web.Components.Pages.Places;
 using DevInsights.Web.Components.Pages.Shared;
 using DevInsights.Web.Components.Pages.Team;
 using DevInsights.Web.Security;
@@ -127,6 +128,38 @@ public sealed class DashboardQueryTests(ProviderApps fixture) : IClassFixture<Pr
         Assert.Equal(me.Id, entry.Target);
         Assert.Contains("\"from\":\"Metadata\",\"to\":\"Full\"", entry.DetailsJson);
         Assert.Contains("\"leaderboardOptIn\":{\"from\":false,\"to\":true}", entry.DetailsJson);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Machine_and_workspace_pages_list_the_sessions_there_that_the_caller_may_see(DatabaseProvider provider)
+    {
+        var app = await fixture.GetAsync(provider);
+        var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 10, 10), days: 8);
+        var lead = await DashboardData.CreateDeveloperAsync(app, $"lead-{Guid.NewGuid():N}@example.test", "Lea Lead", false, Roles.TeamLead);
+        var places = app.Services.GetRequiredService<PlaceQuery>();
+        var (machineId, machine, hostname) = team.Machines[1];
+
+        var asLead = await places.MachineAsync(User(lead, Roles.TeamLead), machine, team.Range);
+        Assert.Equal(hostname, asLead!.Details.Machine.Hostname);
+        var onMachine = team.Sessions.Where(s => s.MachineId == machineId).ToList();
+        Assert.Equal(onMachine.Count, asLead.Sessions.Total);
+        Assert.Equal(onMachine.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Take(PlaceQuery.SessionCount).Select(s => s.ClientSessionId),
+            asLead.Sessions.Items.Select(s => s.SessionId));
+        var ann = team.Developers[0];
+        var asAnn = await places.MachineAsync(User(ann, Roles.Developer), machine, team.Range);
+        Assert.Equal(onMachine.Count(s => s.DeveloperId == ann.Id), asAnn!.Sessions.Total);
+
+        await using var db = await app.DbAsync();
+        var workspace = team.Workspaces[2];
+        var (workspaceId, lastSeen) = await db.Workspaces.Where(w => w.ClientWorkspaceId == workspace).Select(w => ValueTuple.Create(w.Id, w.LastSeenAt)).SingleAsync();
+        var inWorkspace = await places.WorkspaceAsync(User(lead, Roles.TeamLead), workspace, team.Range);
+        Assert.Equal(team.Sessions.Count(s => s.WorkspaceId == workspaceId), inWorkspace!.Sessions.Total);
+        // The later of its newest session's last event and the workspace's own last report.
+        var lastEvent = team.Sessions.Where(s => s.WorkspaceId == workspaceId).Max(s => s.LastEventAt);
+        Assert.Equal(lastEvent > lastSeen ? lastEvent : lastSeen, inWorkspace.LastTelemetryAt);
+        Assert.Null(await places.MachineAsync(User(lead, Roles.TeamLead), "no-such-machine", team.Range));
     }
 
     internal static CurrentUser User(SeededDeveloper d, string role) => new(d.Id, d.Email, new HashSet<string> { role });
