@@ -153,7 +153,8 @@ public sealed class DashboardQueryTests(ProviderApps fixture) : IClassFixture<Pr
 
         await using var db = await app.DbAsync();
         var workspace = team.Workspaces[2];
-        var (workspaceId, lastSeen) = await db.Workspaces.Where(w => w.ClientWorkspaceId == workspace).Select(w => ValueTuple.Create(w.Id, w.LastSeenAt)).SingleAsync();
+        var row = await db.Workspaces.Where(w => w.ClientWorkspaceId == workspace).Select(w => new { w.Id, w.LastSeenAt }).SingleAsync();
+        var (workspaceId, lastSeen) = (row.Id, row.LastSeenAt);
         var inWorkspace = await places.WorkspaceAsync(User(lead, Roles.TeamLead), workspace, team.Range);
         Assert.Equal(team.Sessions.Count(s => s.WorkspaceId == workspaceId), inWorkspace!.Sessions.Total);
         // The later of its newest session's last event and the workspace's own last report.
