@@ -20,18 +20,19 @@ public sealed record HierarchyBenchmarkOptions(
 
 /// <summary>Latency of one read over <see cref="Samples"/> timed calls, in milliseconds.</summary>
 /// <param name="CpuMsPerCall">Process CPU time per call, averaged: the work a call costs, which on a shared,
-/// oversubscribed machine says more about an idle one than wall-clock percentiles do (SQLite runs on the calling thread).</param>
-public sealed record LatencyFigures(double P50Ms, double P95Ms, double MaxMs, int Samples, double CpuMsPerCall)
+/// oversubscribed machine says more about an idle one than wall-clock percentiles do (SQLite runs on the calling thread).
+/// Null where the measured work does not run on the caller's process (e.g. a browser round trip).</param>
+public sealed record LatencyFigures(double P50Ms, double P95Ms, double MaxMs, int Samples, double? CpuMsPerCall)
 {
-    public static LatencyFigures From(List<double> samples, TimeSpan cpu)
+    public static LatencyFigures From(List<double> samples, TimeSpan? cpu = null)
     {
         samples.Sort();
         double At(double q) => samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(q * samples.Count) - 1)];
-        return new LatencyFigures(At(0.50), At(0.95), samples[^1], samples.Count, cpu.TotalMilliseconds / samples.Count);
+        return new LatencyFigures(At(0.50), At(0.95), samples[^1], samples.Count, cpu?.TotalMilliseconds / samples.Count);
     }
 
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"p50 {P50Ms:0.00} ms, p95 {P95Ms:0.00} ms, max {MaxMs:0.00} ms, CPU {CpuMsPerCall:0.00} ms/call ({Samples} calls)");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"p50 {P50Ms:0.00} ms, p95 {P95Ms:0.00} ms, max {MaxMs:0.00} ms{(CpuMsPerCall is { } cpu ? $", CPU {cpu:0.00} ms/call" : "")} ({Samples} calls)");
 }
 
 /// <param name="TreeQueries">SQL commands one tree read sends (fixed, whatever the number of workspaces).</param>
