@@ -39,6 +39,7 @@ public static class LiveLatencyBenchmark
         var probe = await OpenSessionAsync(host);
         var fromRequest = new List<double>(events);
         var fromAccepted = new List<double>(events);
+        // The server's CPU (this process hosts it; Chromium runs in its own) per event: ingestion, notification, render.
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         for (var i = 1; i <= events; i++)
@@ -48,7 +49,7 @@ public static class LiveLatencyBenchmark
             fromAccepted.Add(seen - accepted);
         }
         process.Refresh();
-        var cpu = process.TotalProcessorTime - cpuBefore; // app, browser driver and test share the process
+        var cpu = process.TotalProcessorTime - cpuBefore;
         return new LiveLatencyResult(events, LatencyFigures.From(fromRequest, cpu), LatencyFigures.From(fromAccepted, cpu));
     }
 

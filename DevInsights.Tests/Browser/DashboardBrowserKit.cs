@@ -62,5 +62,20 @@ public static class DashboardBrowserKit
         await page.WaitForTimeoutAsync(300); // the series' entry animation
     }
 
+    /// <summary>Takes the 1280×800 screenshot once the theme is applied: the interactive render re-attaches the theme's
+    /// stylesheet, and on a busy machine a screenshot could catch the page between the two.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        await page.WaitForFunctionAsync("""
+            async () => {
+              await document.fonts.ready;
+              const header = document.querySelector('.rz-header');
+              return document.readyState === 'complete' && header !== null && getComputedStyle(header).backgroundColor !== 'rgba(0, 0, 0, 0)';
+            }
+            """);
+        await page.WaitForTimeoutAsync(200);
+        await BrowserHost.ScreenshotAsync(page, name);
+    }
+
     public static async Task<string> StatAsync(IPage page, string key) => (await page.Locator($"[data-stat={key}]").InnerTextAsync()).Trim();
 }

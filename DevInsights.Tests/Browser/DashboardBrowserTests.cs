@@ -22,7 +22,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await WaitForChartsAsync(page);
         var lastWeek = Team.Sessions.Count(s => DateOnly.FromDateTime(s.StartedAt) > Today.AddDays(-7));
         Assert.Equal(Format.Count(lastWeek), await StatAsync(page, "sessions"));
-        await BrowserHost.ScreenshotAsync(page, "overview");
+        await ScreenshotAsync(page, "overview");
 
         await ClickUntilUrlAsync(page, page.Locator(".di-range button", new() { HasText = "30 days" }), u => u.Contains("range=30d"));
         await Assertions.Expect(page.Locator("[data-stat=sessions]")).ToHaveTextAsync(Format.Count(Team.Sessions.Count));
@@ -45,7 +45,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await page.ReloadAsync();
         Assert.Equal(1, await page.Locator("link[href*='material-dark']").CountAsync());
         await WaitForChartsAsync(page);
-        await BrowserHost.ScreenshotAsync(page, "overview-dark");
+        await ScreenshotAsync(page, "overview-dark");
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         var rows = page.Locator(".di-sessions tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(25);
         Assert.True(Team.Sessions.Count > 25, "the seed must fill more than one page");
-        await BrowserHost.ScreenshotAsync(page, "sessions");
+        await ScreenshotAsync(page, "sessions");
         var newest = Team.Sessions.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).ToList();
         Assert.Equal(Format.Time(newest[0].StartedAt), await rows.First.Locator("td").First.InnerTextAsync());
 
@@ -91,7 +91,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         var row = page.Locator(".di-timeline tbody tr", new() { Has = page.Locator($"[data-event-id='{request.Id}']") });
         await Assertions.Expect(row).ToContainTextAsync($"in {Format.Count(request.InputTokens)} · out {Format.Count(request.OutputTokens)}");
         await Assertions.Expect(row).ToContainTextAsync(Format.Cost(request.CostUsd!.Value));
-        await BrowserHost.ScreenshotAsync(page, "session");
+        await ScreenshotAsync(page, "session");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await page.GotoAsync("/projects?range=30d");
         var rows = page.Locator(".di-projects tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(2);
-        await BrowserHost.ScreenshotAsync(page, "projects");
+        await ScreenshotAsync(page, "projects");
         var web = Team.Projects.Single(p => p.Name.Contains("-web-"));
         await RetryAsync(async () =>
         {
@@ -114,7 +114,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await page.GotoAsync($"/{Links.Project(web.Id)}?range=30d");
         await WaitForChartsAsync(page);
         await Assertions.Expect(page.Locator(".di-tree [data-machine]")).ToHaveCountAsync(Team.Machines.Count);
-        await BrowserHost.ScreenshotAsync(page, "project");
+        await ScreenshotAsync(page, "project");
 
         var all = Team.Events.Count(e => e.ProjectId == web.Id);
         Assert.True(all > 50, "the seed must fill more than one page of events");
@@ -139,13 +139,13 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         var lastTelemetry = Team.Sessions.Where(s => s.MachineId == machineId).Max(s => s.LastEventAt);
         await Assertions.Expect(page.Locator("[data-testid=last-telemetry]")).ToHaveTextAsync(Format.Time(lastTelemetry) + " UTC");
         await Assertions.Expect(page.Locator(".di-workspaces tbody tr")).ToHaveCountAsync(2);
-        await BrowserHost.ScreenshotAsync(page, "machine");
+        await ScreenshotAsync(page, "machine");
 
         var workspace = Team.Workspaces[0];
         await page.GotoAsync($"/{Links.Workspace(workspace)}?range=30d");
         await Assertions.Expect(page.Locator("[data-testid=branch]")).ToHaveTextAsync("main");
         await Assertions.Expect(page.Locator("[data-testid=commit]")).ToHaveTextAsync("3f9c2a1");
-        await BrowserHost.ScreenshotAsync(page, "workspace");
+        await ScreenshotAsync(page, "workspace");
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         var page = await fixture.Host.SignedInPageAsync();
         await page.GotoAsync("/live");
         await Assertions.Expect(page.Locator(".di-live tbody tr")).ToHaveCountAsync(50);
-        await BrowserHost.ScreenshotAsync(page, "live");
+        await ScreenshotAsync(page, "live");
         await ChooseAsync(page, "live-type", "api_request");
         await page.WaitForURLAsync(u => u.Contains("type=api_request"));
         // Wait for the filtered render itself (on a loaded machine it can take longer than the default 5 s).
@@ -173,14 +173,14 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await WaitForChartsAsync(page);
         var names = await page.Locator(".di-leaderboard tbody tr td:nth-child(2)").AllInnerTextsAsync();
         Assert.Equal(["Ann Lee", "Chen Wu"], names.Select(n => n.Trim()).Order());
-        await BrowserHost.ScreenshotAsync(page, "team");
+        await ScreenshotAsync(page, "team");
 
         var bob = Team.Developers[1];
         var mine = await fixture.Host.SignedInPageAsync(bob.Email, "Test-password-123");
         await mine.GotoAsync("/me?range=30d");
         await WaitForChartsAsync(mine);
         Assert.Equal(Format.Count(Team.Sessions.Count(s => s.DeveloperId == bob.Id)), await StatAsync(mine, "sessions"));
-        await BrowserHost.ScreenshotAsync(mine, "me");
+        await ScreenshotAsync(mine, "me");
         await RetryAsync(() => mine.Locator(".rz-switch").ClickAsync(), () => mine.Locator(".rz-switch-checked").IsVisibleAsync());
         await mine.ClickAsync("[data-testid=save-settings]");
         await Assertions.Expect(mine.Locator("[data-testid=settings-status]")).ToHaveTextAsync("Saved.");
@@ -226,6 +226,6 @@ public sealed class EmptyDashboardBrowserTests
         foreach (var line in new[] { "OTEL_METRICS_EXPORTER=otlp", "OTEL_LOGS_EXPORTER=otlp", "OTEL_EXPORTER_OTLP_PROTOCOL=http/json",
             $"OTEL_EXPORTER_OTLP_ENDPOINT={host.BaseAddress.ToString().TrimEnd('/')}", "OTEL_EXPORTER_OTLP_HEADERS=x-api-key=" })
             Assert.Contains(line, text);
-        await BrowserHost.ScreenshotAsync(page, "overview-empty");
+        await ScreenshotAsync(page, "overview-empty");
     }
 }

@@ -17,7 +17,7 @@ public sealed class SeededAppFixture : IAsyncLifetime
     public SeededDeveloper Lead { get; private set; } = default!;
 
     /// <summary>The whole seeded window as the URL's custom range.</summary>
-    public string RangeQuery => $"range=custom&from={Team.FirstDay:yyyy-MM-dd}&to={Team.LastDay:yyyy-MM-dd}";
+    public string RangeQuery => Team.RangeQuery;
 
     public async Task InitializeAsync()
     {

@@ -5,6 +5,7 @@ using DevInsights.Core.Identity;
 using DevInsights.Core.Sessions;
 using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Sessions;
+using DevInsights.Web.Components.Pages.Shared;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,21 @@ public sealed record SeededTeam(
     IReadOnlyList<Session> Sessions,
     IReadOnlyList<AgentEvent> Events,
     DateOnly FirstDay,
-    DateOnly LastDay);
+    DateOnly LastDay)
+{
+    /// <summary>The seeded days as the dashboard's custom range.</summary>
+    public TimeRange Range => TimeRange.Parse(TimeRange.Custom, TimeRange.Format(FirstDay), TimeRange.Format(LastDay), LastDay);
+
+    /// <summary>The same range as the URL writes it.</summary>
+    public string RangeQuery => Range.QueryString;
+
+    /// <summary>The events of the developer's sessions.</summary>
+    public IEnumerable<AgentEvent> EventsOf(SeededDeveloper developer)
+    {
+        var sessions = Sessions.Where(s => s.DeveloperId == developer.Id).Select(s => s.Id).ToHashSet();
+        return Events.Where(e => sessions.Contains(e.SessionId));
+    }
+}
 
 /// <summary>A small team's realistic telemetry, deterministic (fixed seed): developers working in two projects on
 /// two machines over several days, Claude Code and Codex sessions with prompts, API requests, tool results.</summary>

@@ -2,9 +2,11 @@ using DevInsights.Core.Configuration;
 using DevInsights.Core.Identity;
 using DevInsights.Web.Components.Pages.Me;
 using DevInsights.Web.Components.Pages.Overview;
+using DevInsights.Web.Components.Pages.Places;
 using DevInsights.Web.Components.Pages.Shared;
 using DevInsights.Web.Components.Pages.Team;
 using DevInsights.Web.Security;
+using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +25,7 @@ public sealed class DashboardQueryTests(ProviderApps fixture) : IClassFixture<Pr
         var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 4, 10), days: 9);
         var lead = await DashboardData.CreateDeveloperAsync(app, $"lead-{Guid.NewGuid():N}@example.test", "Lea Lead", false, Roles.TeamLead);
-        var range = TimeRange.Parse(TimeRange.Custom, TimeRange.Format(team.FirstDay), TimeRange.Format(team.LastDay), team.LastDay);
+        var range = team.Range;
 
         var model = await app.Services.GetRequiredService<OverviewQuery>().LoadAsync(User(lead, Roles.TeamLead), range);
 
@@ -66,12 +68,12 @@ public sealed class DashboardQueryTests(ProviderApps fixture) : IClassFixture<Pr
     {
         var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 6, 10), days: 9);
-        var range = TimeRange.Parse(TimeRange.Custom, TimeRange.Format(team.FirstDay), TimeRange.Format(team.LastDay), team.LastDay);
+        var range = team.Range;
         var (ann, bob) = (team.Developers[0], team.Developers[1]);
 
         var asBob = await app.Services.GetRequiredService<OverviewQuery>().LoadAsync(User(bob, Roles.Developer), range);
 
-        double CostOf(SeededDeveloper d) => team.Events.Where(e => team.Sessions.Single(s => s.Id == e.SessionId).DeveloperId == d.Id).Sum(e => e.CostUsd ?? 0);
+        double CostOf(SeededDeveloper d) => team.EventsOf(d).Sum(e => e.CostUsd ?? 0);
         var slices = asBob.ByDeveloper.ToDictionary(s => s.Label, s => s.CostUsd);
         // Ann and Chen opted into the leaderboard; Bob is the caller. Nobody is hidden, so no "other" slice.
         Assert.Equal(["Ann Lee", "Bob Kim (you)", "Chen Wu"], slices.Keys.Order());
@@ -92,12 +94,11 @@ public sealed class DashboardQueryTests(ProviderApps fixture) : IClassFixture<Pr
     {
         var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 8, 10), days: 9);
-        var range = TimeRange.Parse(TimeRange.Custom, TimeRange.Format(team.FirstDay), TimeRange.Format(team.LastDay), team.LastDay);
+        var range = team.Range;
 
         var model = await app.Services.GetRequiredService<TeamQuery>().LoadAsync(range);
 
-        long TokensOf(SeededDeveloper d) => team.Events.Where(e => team.Sessions.Single(s => s.Id == e.SessionId).DeveloperId == d.Id)
-            .Sum(e => e.InputTokens + e.OutputTokens + e.CacheReadTokens + e.CacheCreationTokens);
+        long TokensOf(SeededDeveloper d) => team.EventsOf(d).Sum(e => e.InputTokens + e.OutputTokens + e.CacheReadTokens + e.CacheCreationTokens);
         var volunteers = new[] { team.Developers[0], team.Developers[2] }.OrderByDescending(TokensOf).ToList();
         Assert.Equal(volunteers.Select(v => v.Name), model.Leaderboard.Select(l => l.Name));
         Assert.Equal([1, 2], model.Leaderboard.Select(l => l.Rank));
@@ -127,6 +128,39 @@ public sealed class DashboardQueryTests(ProviderApps fixture) : IClassFixture<Pr
         Assert.Equal(me.Id, entry.Target);
         Assert.Contains("\"from\":\"Metadata\",\"to\":\"Full\"", entry.DetailsJson);
         Assert.Contains("\"leaderboardOptIn\":{\"from\":false,\"to\":true}", entry.DetailsJson);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Machine_and_workspace_pages_list_the_sessions_there_that_the_caller_may_see(DatabaseProvider provider)
+    {
+        var app = await fixture.GetAsync(provider);
+        var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 10, 10), days: 8);
+        var lead = await DashboardData.CreateDeveloperAsync(app, $"lead-{Guid.NewGuid():N}@example.test", "Lea Lead", false, Roles.TeamLead);
+        var places = app.Services.GetRequiredService<PlaceQuery>();
+        var (machineId, machine, hostname) = team.Machines[1];
+
+        var asLead = await places.MachineAsync(User(lead, Roles.TeamLead), machine, team.Range);
+        Assert.Equal(hostname, asLead!.Details.Machine.Hostname);
+        var onMachine = team.Sessions.Where(s => s.MachineId == machineId).ToList();
+        Assert.Equal(onMachine.Count, asLead.Sessions.Total);
+        Assert.Equal(onMachine.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id).Take(PlaceQuery.SessionCount).Select(s => s.ClientSessionId),
+            asLead.Sessions.Items.Select(s => s.SessionId));
+        var ann = team.Developers[0];
+        var asAnn = await places.MachineAsync(User(ann, Roles.Developer), machine, team.Range);
+        Assert.Equal(onMachine.Count(s => s.DeveloperId == ann.Id), asAnn!.Sessions.Total);
+
+        await using var db = await app.DbAsync();
+        var workspace = team.Workspaces[2];
+        var row = await db.Workspaces.Where(w => w.ClientWorkspaceId == workspace).Select(w => new { w.Id, w.LastSeenAt }).SingleAsync();
+        var (workspaceId, lastSeen) = (row.Id, row.LastSeenAt);
+        var inWorkspace = await places.WorkspaceAsync(User(lead, Roles.TeamLead), workspace, team.Range);
+        Assert.Equal(team.Sessions.Count(s => s.WorkspaceId == workspaceId), inWorkspace!.Sessions.Total);
+        // The later of its newest session's last event and the workspace's own last report.
+        var lastEvent = team.Sessions.Where(s => s.WorkspaceId == workspaceId).Max(s => s.LastEventAt);
+        Assert.Equal(lastEvent > lastSeen ? lastEvent : lastSeen, inWorkspace.LastTelemetryAt);
+        Assert.Null(await places.MachineAsync(User(lead, Roles.TeamLead), "no-such-machine", team.Range));
     }
 
     internal static CurrentUser User(SeededDeveloper d, string role) => new(d.Id, d.Email, new HashSet<string> { role });

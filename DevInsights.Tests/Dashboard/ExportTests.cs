@@ -1,5 +1,6 @@
 using System.Net;
 using DevInsights.Core.Configuration;
+using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Sessions;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -15,7 +16,7 @@ public sealed class ExportTests(ProviderApps fixture) : IClassFixture<ProviderAp
     {
         var app = await fixture.GetAsync(provider);
         var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2034, 2, 10), days: 8);
-        var range = $"range=custom&from={team.FirstDay:yyyy-MM-dd}&to={team.LastDay:yyyy-MM-dd}";
+        var range = team.RangeQuery;
         var (ann, bob) = (team.Developers[0], team.Developers[1]);
 
         var sessions = await Lines(ann.Client, $"/export/sessions.csv?{range}&sort=cost&dir=asc");

@@ -127,7 +127,7 @@ public sealed class PageComponentTests(SeededAppFixture fixture) : IClassFixture
         var session = fixture.Team.Sessions.First(s => s.DeveloperId == owner.Id);
         await using var ctx = ComponentTestKit.Context(fixture.App, owner, Roles.Developer);
         var cut = ctx.Render<LivePage>();
-        var own = fixture.Team.Events.Count(e => fixture.Team.Sessions.Single(s => s.Id == e.SessionId).DeveloperId == owner.Id);
+        var own = fixture.Team.EventsOf(owner).Count();
         cut.WaitForAssertion(() => Assert.Equal(Math.Min(50, Math.Min(LivePage.Backlog, own)), cut.FindAll(".di-live tbody tr").Count), Wait);
         // A developer's feed holds only their own sessions.
         Assert.All(cut.FindAll(".di-live tbody tr td:nth-child(6)"), td => Assert.Equal(owner.Name, td.TextContent.Trim()));

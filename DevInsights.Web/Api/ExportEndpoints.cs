@@ -124,7 +124,7 @@ public static class ExportEndpoints
     {
         var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
         var resolved = range.Resolve(clock);
-        var query = new EventQuery(projectId, Blank(machine), Blank(workspace), resolved.Start, resolved.End, EventQuery.MaxLimit, null, Blank(type));
+        var query = new EventQuery(projectId, QueryValues.Blank(machine), QueryValues.Blank(workspace), resolved.Start, resolved.End, EventQuery.MaxLimit, null, QueryValues.Blank(type));
         var first = await hierarchy.GetProjectEventsAsync(query, user.Id, user.Roles, ct);
         if (first is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No project {projectId}.");
@@ -179,8 +179,6 @@ public static class ExportEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No machine '{machine}'.");
         return Csv("machine-workspaces.csv", details.Workspaces.ToAsyncEnumerable());
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>Streams <paramref name="rows"/> as CSV (invariant culture, UTF-8, header from the property names).</summary>
     public static PushStreamHttpResult Csv<T>(string fileName, IAsyncEnumerable<T> rows) =>

@@ -39,7 +39,7 @@ public sealed partial class LivePage : IDisposable
     {
         _filter = new LiveFilter(
             long.TryParse(Project, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null,
-            Blank(Machine), Blank(Workspace), Blank(Developer), Blank(Type));
+            QueryValues.Blank(Machine), QueryValues.Blank(Workspace), QueryValues.Blank(Developer), QueryValues.Blank(Type));
         if (_choices.Projects.Count == 0)
         {
             _choices = await Options.LoadAsync(User);
@@ -89,8 +89,6 @@ public sealed partial class LivePage : IDisposable
     {
         if (args.Data is { } e && _fresh.Contains(e.Id)) args.Attributes.Add("class", "di-live-row-new");
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public void Dispose() => _subscription?.Dispose();
 }

@@ -32,7 +32,7 @@ public sealed partial class ProjectDetailPage
         _machines = _model.Tree.Machines.Select(m => new Option<string>(m.ClientMachineId, m.Hostname ?? m.ClientMachineId)).ToList();
         _workspaces = _model.Tree.Machines.SelectMany(m => m.Workspaces)
             .Select(w => new Option<string>(w.ClientWorkspaceId, w.Path ?? w.ClientWorkspaceId)).ToList();
-        _filter = new ProjectEventFilter(Blank(Machine), Blank(Workspace), Blank(Type));
+        _filter = new ProjectEventFilter(QueryValues.Blank(Machine), QueryValues.Blank(Workspace), QueryValues.Blank(Type));
         var page = await Query.EventsAsync(User, ProjectId, Range, _filter, null);
         _events = [.. page.Items];
         _nextCursor = page.NextCursor;
@@ -55,6 +55,4 @@ public sealed partial class ProjectDetailPage
         var total = e.InputTokens + e.OutputTokens + e.CacheReadTokens + e.CacheCreationTokens;
         return total == 0 ? "" : Format.Compact(total);
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -27,13 +27,13 @@ public sealed record SessionListState(
         var sortKey = sort is not null && SessionQuery.Sorts.Contains(sort) ? sort : "time";
         var dirKey = dir == "asc" ? "asc" : "desc";
         return new SessionListState(
-            Blank(developer),
+            QueryValues.Blank(developer),
             long.TryParse(project, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null,
-            Blank(model),
-            Blank(client) is { } c && ClientKind.All.Contains(c) ? c : null,
+            QueryValues.Blank(model),
+            QueryValues.Blank(client) is { } c && ClientKind.All.Contains(c) ? c : null,
             sortKey, dirKey,
             int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1,
-            Blank(machine), Blank(workspace));
+            QueryValues.Blank(machine), QueryValues.Blank(workspace));
     }
 
     public SessionQuery ToQuery(TimeRange range, int page, int pageSize) => new(
@@ -60,6 +60,4 @@ public sealed record SessionListState(
         ["dir"] = Dir == "desc" ? null : Dir,
         ["page"] = Page == 1 ? null : Page,
     };
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

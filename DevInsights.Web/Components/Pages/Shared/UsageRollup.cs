@@ -158,7 +158,6 @@ public sealed class UsageRollup(IDbContextFactory<DevInsightsDbContext> dbFactor
             Sessions = g.Sum(d => d.SessionsStarted),
             ToolCalls = g.Sum(d => d.ToolCalls),
             ToolErrors = g.Sum(d => d.ToolErrors),
-            Days = g.Where(d => d.Events > 0).Select(d => d.Day).Distinct().Count(),
         }).ToListAsync(ct);
         var ids = sums.Select(s => s.DeveloperId).Where(id => id.Length > 0).ToList();
         var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
@@ -166,7 +165,7 @@ public sealed class UsageRollup(IDbContextFactory<DevInsightsDbContext> dbFactor
         return sums.Select(s => new DeveloperUsage(s.DeveloperId,
                 users.TryGetValue(s.DeveloperId, out var u) ? u.Name ?? s.DeveloperId : s.DeveloperId.Length == 0 ? "(unattributed)" : "(deleted user)",
                 users.TryGetValue(s.DeveloperId, out var v) && v.LeaderboardOptIn,
-                s.Cost, s.Tokens, s.Sessions, s.ToolCalls, s.ToolErrors, s.Days))
+                s.Cost, s.Tokens, s.Sessions, s.ToolCalls, s.ToolErrors))
             .OrderByDescending(d => d.CostUsd).ThenBy(d => d.Name, StringComparer.Ordinal).ToList();
     }
 
@@ -180,6 +179,5 @@ public sealed class UsageRollup(IDbContextFactory<DevInsightsDbContext> dbFactor
 }
 
 /// <summary>One developer's figures in a range.</summary>
-/// <param name="ActiveDays">Days with at least one event: the "coding time" the rollup can vouch for.</param>
 public sealed record DeveloperUsage(
-    string DeveloperId, string Name, bool LeaderboardOptIn, double CostUsd, long Tokens, long Sessions, long ToolCalls, long ToolErrors, int ActiveDays);
+    string DeveloperId, string Name, bool LeaderboardOptIn, double CostUsd, long Tokens, long Sessions, long ToolCalls, long ToolErrors);

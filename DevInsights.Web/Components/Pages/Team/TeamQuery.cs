@@ -3,7 +3,7 @@ using DevInsights.Web.Components.Pages.Shared;
 namespace DevInsights.Web.Components.Pages.Team;
 
 /// <summary>One leaderboard line (only developers who opted in appear).</summary>
-public sealed record LeaderboardEntry(int Rank, string Name, long Sessions, long Tokens, double CostUsd, long ToolCalls, double? ToolSuccessRate, int ActiveDays);
+public sealed record LeaderboardEntry(int Rank, string Name, long Sessions, long Tokens, double CostUsd, long ToolCalls, double? ToolSuccessRate);
 
 /// <summary>A day of the team's trend charts.</summary>
 public sealed record TeamDay(string Day, long Sessions, double CostUsd, long Tokens);
@@ -41,6 +41,6 @@ public sealed class TeamQuery(UsageRollup rollup, ActivityQueries activity)
         developers.Where(d => d.LeaderboardOptIn && (d.Tokens > 0 || d.Sessions > 0))
             .OrderByDescending(d => d.Tokens).ThenByDescending(d => d.Sessions).ThenBy(d => d.Name, StringComparer.Ordinal)
             .Select((d, i) => new LeaderboardEntry(i + 1, d.Name, d.Sessions, d.Tokens, d.CostUsd, d.ToolCalls,
-                d.ToolCalls == 0 ? null : (double)(d.ToolCalls - d.ToolErrors) / d.ToolCalls, d.ActiveDays))
+                d.ToolCalls == 0 ? null : (double)(d.ToolCalls - d.ToolErrors) / d.ToolCalls))
             .ToList();
 }
