@@ -20,7 +20,9 @@ public sealed class OtlpMetricsStorageTests(IngestionAppFixture apps) : IClassFi
         var app = await apps.GetAsync(provider);
         var (client, userId, _) = await app.CreateUserClientAsync();
         var (sessionId, install) = (NewSessionId(), NewInstallId());
-        var t0 = DateTime.UtcNow.AddMinutes(-10);
+        // Whole milliseconds: PostgreSQL keeps microseconds, .NET ticks are a tenth of that.
+        var now = DateTime.UtcNow;
+        var t0 = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc).AddMinutes(-10);
 
         var first = Export(sessionId, install, t0, AggregationTemporality.Delta, linesAdded: 40, linesRemoved: 12, accepts: 3);
         await client.PostRequestsAsync(first);
