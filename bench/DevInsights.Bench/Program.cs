@@ -10,8 +10,8 @@ using DevInsights.Bench;
 //                against a Kestrel server on a fresh SQLite database; ingest_ratio = ingest_events_per_s divided by
 //                raw_sqlite_rows_per_s of this same run (target >= 0.7).
 //   hierarchy -> hierarchy_tree_p95_ms and workspace_resolve_p95_ms over 200 workspaces and 1,000,000 events.
-//   otlp      -> otlp_log_records_per_s: real Claude Code OTLP log payloads, JSON and protobuf.
-IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart()];
+//   otlp      -> otlp_log_records_per_s: real Claude Code OTLP log payloads, JSON and protobuf (OtlpIngestPart).
+IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart(), new OtlpIngestPart()];
 
 var partsOption = new Option<string[]>("--parts")
 {
