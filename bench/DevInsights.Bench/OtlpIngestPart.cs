@@ -47,6 +47,7 @@ public sealed class OtlpIngestPart : IBenchPart
 
         context.Report(output, "otlp_log_records_per_s", rates.Values.Min());
         BenchContext.Report(output, "otlp_connections", Connections.ToString(CultureInfo.InvariantCulture));
+        BenchContext.Report(output, "otlp_sqlite_synchronous", context.SqliteSynchronous ?? new Core.Configuration.DatabaseOptions().SqliteSynchronous);
     }
 
     private sealed record Body(byte[] Bytes, int[] SessionOffsets, int Records, string ContentType);
@@ -91,8 +92,9 @@ public sealed class OtlpIngestPart : IBenchPart
         var dataDirectory = context.CreateScratchDirectory("otlp-" + name);
         var key = await BenchServer.CreateUserAsync(context, dataDirectory, $"bench-{name}@example.test");
         // One key stands for a whole team here: lift its request rate limit (20,000/min per key by default).
-        await using var server = await BenchServer.StartAsync(context, dataDirectory,
-            new Dictionary<string, string> { ["DevInsights:RateLimits:ApiRequestsPerMinutePerKey"] = "100000000" });
+        var settings = new Dictionary<string, string> { ["DevInsights:RateLimits:ApiRequestsPerMinutePerKey"] = "100000000" };
+        if (context.SqliteSynchronous is { } synchronous) settings["DevInsights:Database:SqliteSynchronous"] = synchronous;
+        await using var server = await BenchServer.StartAsync(context, dataDirectory, settings);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("x-api-key", key);
 

@@ -22,7 +22,7 @@ var rowsOption = new Option<int>("--rows") { Description = "Rows per raw insert 
 var runsOption = new Option<int>("--runs") { Description = "Repetitions per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
 var synchronousOption = new Option<string?>("--sqlite-synchronous")
 {
-    Description = "SQLite synchronous setting for the raw insert part (default: the app's default), e.g. Normal to compare with PERFORMANCE.md.",
+    Description = "SQLite synchronous setting for the raw insert part and the servers the otlp part starts (default: the app's default), e.g. Normal to compare with PERFORMANCE.md.",
 };
 synchronousOption.AcceptOnlyFromAmong("Normal", "Full", "Extra");
 var webDllOption = new Option<string?>("--web-dll") { Description = "The DevInsights.Web.dll to launch (default: the Release build)." };
