@@ -68,6 +68,8 @@ public sealed partial class UserAdministration
         if (added.Count > 0) ThrowIfFailed(await users.AddToRolesAsync(user, added), "add roles");
         // Signed-in sessions pick up the new roles at the next security-stamp check instead of keeping the old ones.
         await users.UpdateSecurityStampAsync(user);
+        // Authenticated keys carry their owner's roles: forget them so the next request reads the new ones.
+        keys.ForgetAuthentications();
         await audit.WriteAsync(actor, AuditActions.UserRolesChanged, user.Email,
             new { userId = user.Id, roles = wanted.Order(StringComparer.Ordinal).ToList(), added, removed }, ct);
     }
@@ -83,6 +85,7 @@ public sealed partial class UserAdministration
         ThrowIfFailed(await users.UpdateAsync(user), "disable the user");
         // A new stamp invalidates the cookies of open browser sessions.
         await users.UpdateSecurityStampAsync(user);
+        keys.ForgetAuthentications();
         await audit.WriteAsync(actor, AuditActions.UserDisabled, user.Email, new { userId = user.Id }, ct);
     }
 

@@ -166,7 +166,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                       ?? await CreateSessionAsync(tx, batch, clientSessionId, context, created, now, ct);
                 resolved[clientSessionId] = session;
             }
-            if (context?.DeveloperId is { } developer && session.DeveloperId != developer)
+            if (context is { AdoptExisting: false, DeveloperId: { } developer } && session.DeveloperId != developer)
                 (foreign ??= []).Add(clientSessionId);
         }
         if (foreign is not null) throw new SessionOwnershipException(foreign);

@@ -56,6 +56,8 @@ public sealed class OtlpIngestionService
     /// <exception cref="OtlpFormatException">The body is not a valid request in that encoding (answer 400 / INVALID_ARGUMENT).</exception>
     /// <exception cref="IngestionQueueFullException">Nothing was stored; the client should retry later (429 / RESOURCE_EXHAUSTED).</exception>
     /// <exception cref="IngestionFailedException">Nothing was stored; the client should retry later (503 / UNAVAILABLE).</exception>
+    /// <remarks>Sessions that exist keep their developer (telemetry attributed by identity may come with anyone's key), so
+    /// the writer never refuses an OTLP export for ownership.</remarks>
     public Task<OtlpExportResult> ExportAsync(OtlpSignal signal, ReadOnlySpan<byte> body, OtlpEncoding encoding, string callerId, CancellationToken ct) =>
         signal switch
         {
@@ -84,9 +86,9 @@ public sealed class OtlpIngestionService
         var stored = 0;
         if (events.Count > 0)
         {
-            var placement = await _placer.PlaceAsync(attributed, ct);
-            stored = await SubmitAsync(events, placement, attributed, ct);
-            await _placer.SettleAsync(placement, ct);
+            var batch = new IngestBatch(Source, events, OtlpSessionPlacer.ContextsFor(attributed));
+            stored = (await _queue.SubmitAsync(batch, ct)).Inserted;
+            await _placer.SettleAsync(attributed, ct);
         }
 
         await _health.RecordAsync(OtlpSignal.Logs, Senders(attributed.Values, callerId), ct);
@@ -156,22 +158,6 @@ public sealed class OtlpIngestionService
         var attributed = new Dictionary<string, (string, OtlpAttribution)>(sessions.Count, StringComparer.Ordinal);
         foreach (var (sessionId, context) in sessions) attributed[sessionId] = (context.Client, await _attributor.ResolveAsync(context, callerId, ct));
         return attributed;
-    }
-
-    /// <summary>Submits the events; a session another request created for another developer in the meantime (a race the
-    /// placement could not see) is placed again once.</summary>
-    private async Task<int> SubmitAsync(IReadOnlyList<IngestEvent> events, OtlpPlacement placement,
-        Dictionary<string, (string Client, OtlpAttribution Attribution)> attributed, CancellationToken ct)
-    {
-        try
-        {
-            return (await _queue.SubmitAsync(new IngestBatch(Source, events, placement.Contexts), ct)).Inserted;
-        }
-        catch (SessionOwnershipException)
-        {
-            var again = await _placer.PlaceAsync(attributed, ct);
-            return (await _queue.SubmitAsync(new IngestBatch(Source, events, again.Contexts), ct)).Inserted;
-        }
     }
 
     private static IEnumerable<(long? MachineId, string? DeveloperId, string Client)> Senders(

@@ -71,7 +71,7 @@ public sealed class OtlpGrpcHandler(OtlpIngestionService otlp, ApiKeyService key
             return (GrpcStatusCode.Unimplemented, $"Method {request.Path} is not implemented; this port serves the OTLP Export methods.", null);
 
         var presented = ApiKeyAuthenticationHandler.ReadKey(request);
-        var key = presented is null ? null : await keys.ValidateAsync(presented, http.RequestAborted);
+        var key = presented is null ? null : await keys.AuthenticateAsync(presented, http.RequestAborted);
         if (key is null)
         {
             return (GrpcStatusCode.Unauthenticated, presented is null
@@ -124,10 +124,6 @@ public sealed class OtlpGrpcHandler(OtlpIngestionService otlp, ApiKeyService key
         {
             logger.LogWarning(ex, "OTLP/gRPC {Signal} export could not be stored", signal);
             return (GrpcStatusCode.Unavailable, ex.Message, null);
-        }
-        catch (SessionOwnershipException ex)
-        {
-            return (GrpcStatusCode.Aborted, ex.Message, null);
         }
     }
 }

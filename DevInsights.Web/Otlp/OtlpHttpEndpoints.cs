@@ -111,10 +111,6 @@ public static class OtlpHttpEndpoints
             RetryAfter(http, ex.RetryAfter);
             return Error(encoding, 503, GrpcStatusCode.Unavailable, "Service unavailable", ex.Message + " Retry after the indicated delay.");
         }
-        catch (SessionOwnershipException ex)
-        {
-            return Error(encoding, 409, GrpcStatusCode.Aborted, "Conflict", ex.Message);
-        }
     }
 
     private static IResult TooLarge(OtlpEncoding encoding, long maxBytes) =>

@@ -9,9 +9,7 @@ public enum GrpcStatusCode
     Ok = 0,
     InvalidArgument = 3,
     ResourceExhausted = 8,
-    Aborted = 10,
     Unimplemented = 12,
-    Internal = 13,
     Unavailable = 14,
     Unauthenticated = 16,
 }

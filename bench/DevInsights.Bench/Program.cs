@@ -10,8 +10,8 @@ using DevInsights.Bench;
 //                against a Kestrel server on a fresh SQLite database; ingest_ratio = ingest_events_per_s divided by
 //                raw_sqlite_rows_per_s of this same run (target >= 0.7).
 //   hierarchy -> hierarchy_tree_p95_ms and workspace_resolve_p95_ms over 200 workspaces and 1,000,000 events.
-//   otlp      -> otlp_log_records_per_s: real Claude Code OTLP log payloads, JSON and protobuf.
-IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart()];
+//   otlp      -> otlp_log_records_per_s: real Claude Code OTLP log payloads, JSON and protobuf (OtlpIngestPart).
+IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart(), new OtlpIngestPart()];
 
 var partsOption = new Option<string[]>("--parts")
 {
@@ -22,7 +22,7 @@ var rowsOption = new Option<int>("--rows") { Description = "Rows per raw insert 
 var runsOption = new Option<int>("--runs") { Description = "Repetitions per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
 var synchronousOption = new Option<string?>("--sqlite-synchronous")
 {
-    Description = "SQLite synchronous setting for the raw insert part (default: the app's default), e.g. Normal to compare with PERFORMANCE.md.",
+    Description = "SQLite synchronous setting for the raw insert part and the servers the otlp part starts (default: the app's default), e.g. Normal to compare with PERFORMANCE.md.",
 };
 synchronousOption.AcceptOnlyFromAmong("Normal", "Full", "Extra");
 var webDllOption = new Option<string?>("--web-dll") { Description = "The DevInsights.Web.dll to launch (default: the Release build)." };

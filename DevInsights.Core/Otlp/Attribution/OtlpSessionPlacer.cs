@@ -6,64 +6,58 @@ using Microsoft.EntityFrameworkCore;
 namespace DevInsights.Core.Otlp.Attribution;
 
 /// <summary>Where the sessions of one export go.</summary>
-/// <param name="Contexts">Every session's context for the writer: as attributed for new sessions; for existing ones
-/// their own (the developer stays the session's owner, so the writer never refuses an export).</param>
+/// <param name="Contexts">Every session's context for the writer and the metrics store: as attributed, used when the
+/// session is created; an existing session keeps its developer (<see cref="SessionContext.AdoptExisting"/>).</param>
 /// <param name="Existing">Sessions that already exist, by client session id (after any move).</param>
-/// <param name="Moved">Sessions moved out of Unassigned (or given a machine or workspace) by this export.</param>
-public sealed record OtlpPlacement(
-    IReadOnlyDictionary<string, SessionContext> Contexts, IReadOnlyDictionary<string, SessionRef> Existing, IReadOnlyList<SessionRef> Moved);
+public sealed record OtlpPlacement(IReadOnlyDictionary<string, SessionContext> Contexts, IReadOnlyDictionary<string, SessionRef> Existing);
 
 /// <summary>Places sessions: new ones where their attribution says; existing ones stay where they are, except that a
 /// session first seen without attribution (in Unassigned, or without machine or workspace) moves — with its events —
 /// once later telemetry attributes it (say <c>devinsights.project</c> appears). Sessions never move between two real
 /// projects: telemetry that disagrees with itself must not make a session flap.</summary>
+/// <remarks>Log exports are placed after their events were committed (<see cref="SettleAsync"/>): the writer's cache
+/// then knows the session, so the hot path needs no look-up of its own, even for a new session. A move updates the
+/// session and all its events, then makes the writer forget the session; if a concurrent batch still wrote events with
+/// the old place, the next export sees the old place in the writer's cache and moves the session (and those events)
+/// again.</remarks>
 public sealed class OtlpSessionPlacer(
     IngestionSessionCache sessions, IngestionWriter writer, UnassignedProject unassigned,
     IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
 {
-    /// <param name="wanted">Client session id → the session's client and attribution.</param>
-    public async Task<OtlpPlacement> PlaceAsync(IReadOnlyDictionary<string, (string Client, OtlpAttribution Attribution)> wanted, CancellationToken ct)
+    /// <summary>The writer's contexts: as attributed, adopting existing sessions as they are.</summary>
+    public static Dictionary<string, SessionContext> ContextsFor(IReadOnlyDictionary<string, (string Client, OtlpAttribution Attribution)> wanted)
     {
         ArgumentNullException.ThrowIfNull(wanted);
-        var existing = await FindAsync(wanted.Keys, ct);
-        var contexts = new Dictionary<string, SessionContext>(StringComparer.Ordinal);
-        List<SessionRef>? moved = null;
-        var unassignedId = existing.Count == 0 ? 0 : await unassigned.GetIdAsync(ct);
+        var contexts = new Dictionary<string, SessionContext>(wanted.Count, StringComparer.Ordinal);
         foreach (var (id, (client, a)) in wanted)
-        {
-            if (!existing.TryGetValue(id, out var current))
-            {
-                contexts[id] = new SessionContext(client, a.DeveloperId, a.ProjectId, a.MachineId, a.WorkspaceId);
-                continue;
-            }
-
-            var target = Target(current, a, unassignedId);
-            if (target != current)
-            {
-                await MoveAsync(target, ct);
-                writer.ForgetSession(id);
-                (moved ??= []).Add(target);
-                existing[id] = target;
-            }
-
-            contexts[id] = new SessionContext(client, target.DeveloperId, target.ProjectId, target.MachineId, target.WorkspaceId);
-        }
-
-        return new OtlpPlacement(contexts, existing, moved ?? []);
+            contexts[id] = new SessionContext(client, a.DeveloperId, a.ProjectId, a.MachineId, a.WorkspaceId, AdoptExisting: true);
+        return contexts;
     }
 
-    /// <summary>After the export's events were committed: events of moved sessions that a concurrent request wrote
-    /// with the old ids (from the writer's cache, before it forgot the session) get the new ones too. Every batch
-    /// queued before ours was committed before ours, so none can come later.</summary>
-    public async Task SettleAsync(OtlpPlacement placement, CancellationToken ct)
+    /// <summary>Before storing (metrics): finds the sessions that exist, moving those attribution improves.</summary>
+    public async Task<OtlpPlacement> PlaceAsync(IReadOnlyDictionary<string, (string Client, OtlpAttribution Attribution)> wanted, CancellationToken ct)
     {
-        if (placement.Moved.Count == 0) return;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        foreach (var s in placement.Moved)
+        var existing = await FindAsync(wanted.Keys, ct);
+        await MoveAsync(existing, wanted, ct);
+        return new OtlpPlacement(ContextsFor(wanted), existing);
+    }
+
+    /// <summary>After the export's events were committed (logs): moves the sessions attribution improves.</summary>
+    public async Task SettleAsync(IReadOnlyDictionary<string, (string Client, OtlpAttribution Attribution)> wanted, CancellationToken ct) =>
+        await MoveAsync(await FindAsync(wanted.Keys, ct), wanted, ct);
+
+    private async Task MoveAsync(Dictionary<string, SessionRef> existing,
+        IReadOnlyDictionary<string, (string Client, OtlpAttribution Attribution)> wanted, CancellationToken ct)
+    {
+        if (existing.Count == 0) return;
+        var unassignedId = await unassigned.GetIdAsync(ct);
+        foreach (var (id, current) in existing.ToList())
         {
-            await db.Events.Where(e => e.SessionId == s.Id && (e.ProjectId != s.ProjectId || e.MachineId != s.MachineId || e.WorkspaceId != s.WorkspaceId))
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.ProjectId, s.ProjectId).SetProperty(e => e.MachineId, s.MachineId)
-                    .SetProperty(e => e.WorkspaceId, s.WorkspaceId), ct);
+            var target = Target(current, wanted[id].Attribution, unassignedId);
+            if (target == current) continue;
+            await MoveAsync(target, ct);
+            writer.ForgetSession(id);
+            existing[id] = target;
         }
     }
 

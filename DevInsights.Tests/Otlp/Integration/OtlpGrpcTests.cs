@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -213,13 +212,6 @@ public sealed class OtlpGrpcTests(GrpcAppFixture apps) : IClassFixture<GrpcAppFi
         Assert.Equal(0, frame[0]);
         Assert.Equal(frame.Length - 5, (int)BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(1)));
         return frame[5..];
-    }
-
-    private static byte[] Gzip(byte[] data)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest)) gzip.Write(data);
-        return output.ToArray();
     }
 
     private static HttpClient Http2Client() => new(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) };

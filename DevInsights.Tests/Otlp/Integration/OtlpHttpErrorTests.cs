@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -170,13 +169,6 @@ public sealed class OtlpHttpErrorTests(ProviderApps apps) : IClassFixture<Provid
         Assert.True(failed.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Null(await app.SessionAsync(refusedSession));
         writer.BeforeTransaction = null;
-    }
-
-    private static byte[] Gzip(byte[] data)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest)) gzip.Write(data);
-        return output.ToArray();
     }
 
     private static async Task<(int Code, string Message)> ReadStatusAsync(HttpResponseMessage response, HttpStatusCode expected)

@@ -136,6 +136,13 @@ public static class OtlpIntegrationKit
         return await db.Set<MetricPoint>().CountAsync(p => p.DeveloperId == developerId);
     }
 
+    public static byte[] Gzip(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest)) gzip.Write(data);
+        return output.ToArray();
+    }
+
     public static string ClaudeSessionId(string scenario) => OtlpFixtureFiles.ClaudeStdout(scenario).GetProperty("session_id").GetString()!;
 
     public static string CodexSessionId(string scenario) => OtlpFixtureFiles.CodexStdout(scenario).First().GetProperty("thread_id").GetString()!;

@@ -20,9 +20,9 @@ public sealed class OtlpMetricsStorageTests(ProviderApps apps) : IClassFixture<P
         var app = await apps.GetAsync(provider);
         var (client, userId, _) = await app.CreateUserClientAsync();
         var (sessionId, install) = (NewSessionId(), NewInstallId());
-        var now = DateTime.UtcNow.AddMinutes(-10);
-        // PostgreSQL keeps microseconds: start on a whole microsecond so stored times compare exactly.
-        var t0 = new DateTime(now.Ticks - now.Ticks % 10, DateTimeKind.Utc);
+        // Whole milliseconds: PostgreSQL keeps microseconds, .NET ticks are a tenth of that.
+        var now = DateTime.UtcNow;
+        var t0 = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc).AddMinutes(-10);
 
         var first = Export(sessionId, install, t0, AggregationTemporality.Delta, linesAdded: 40, linesRemoved: 12, accepts: 3);
         await client.PostRequestsAsync(first);
