@@ -29,6 +29,8 @@ public static class AuditActions
     public const string Logout = "logout";
     public const string PasswordChanged = "password.changed";
     public const string SetupAdminCreated = "setup.admin_created";
+    public const string IdentityLinked = "identity.linked";
+    public const string IdentityUnlinked = "identity.unlinked";
 }
 
 /// <summary>Writes <see cref="AuditLog"/> rows.</summary>

@@ -74,16 +74,18 @@ public static class DevInsightsServices
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
-            o.AccessDeniedPath = "/account/login";
+            o.AccessDeniedPath = AccessDeniedResponse.Path;
             o.Cookie.Name = "devinsights.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            // The API answers 401/403 problem details to browsers too; only pages redirect to the login form.
+            // The API answers 401/403 problem details to browsers too; pages redirect to the login form when signed out,
+            // and answer 403 with the access-denied page when the role does not allow them.
             o.Events.OnRedirectToLogin = ctx => IsApi(ctx.Request) ? Problem(ctx.HttpContext, 401, "Sign in or send an API key.") : Redirect(ctx);
-            o.Events.OnRedirectToAccessDenied = ctx => IsApi(ctx.Request) ? Problem(ctx.HttpContext, 403, "Your role does not allow this operation.") : Redirect(ctx);
+            o.Events.OnRedirectToAccessDenied = ctx => IsApi(ctx.Request) ? Problem(ctx.HttpContext, 403, "Your role does not allow this operation.")
+                : AccessDeniedResponse.WriteAsync(ctx.HttpContext);
         });
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();
@@ -103,6 +105,7 @@ public static class DevInsightsServices
         services.AddTeam();
         services.AddDashboard();
         services.AddOtlp();
+        services.AddIdentityAdministration();
         return builder;
     }
 
