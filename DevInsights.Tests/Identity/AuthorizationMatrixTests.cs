@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Identity;
+using DevInsights.Core.Otlp.Storage;
 using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Ingestion;
 using DevInsights.Tests.Sessions;
@@ -20,6 +21,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
     public enum Caller { Anonymous, Owner, OtherDeveloper, TeamLead, Admin }
 
     private const int ToLogin = 302;
+    private const int Denied = 403;
 
     /// <summary>A request to make and the status each caller must get.</summary>
     private sealed record Expectation(Func<Caller, HttpRequestMessage> Request, int Anonymous, int Owner, int OtherDeveloper, int TeamLead, int Admin)
@@ -61,6 +63,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             foreach (var caller in Enum.GetValues<Caller>())
             {
                 using var request = expectation.Request(caller);
+                // Read before sending: HttpClient makes the request's address absolute.
+                var isApi = request.RequestUri!.OriginalString.StartsWith("/api/", StringComparison.Ordinal);
                 using var response = await world.ClientFor(caller, request).SendAsync(request);
                 var status = (int)response.StatusCode;
                 var line = $"{key} as {caller}: {status}";
@@ -68,9 +72,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                 if (status != expectation.For(caller)) failures.Add($"{line}, expected {expectation.For(caller)}");
                 else if (status == ToLogin && response.Headers.Location?.OriginalString.Contains("account/login", StringComparison.OrdinalIgnoreCase) != true)
                     failures.Add($"{line} redirects to {response.Headers.Location}, not the sign-in page");
-                else if (status >= 400 && request.RequestUri!.OriginalString.StartsWith("/api/", StringComparison.Ordinal)
+                else if (status >= 400 && isApi
                     && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                     failures.Add($"{line} is not problem details");
+                else if (status == Denied && caller != Caller.Anonymous && !isApi
+                    && !(await response.Content.ReadAsStringAsync()).Contains("data-testid=\"signed-in-as\"", StringComparison.Ordinal))
+                    failures.Add($"{line} is not the access-denied page naming the signed-in user");
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
@@ -83,7 +90,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             c => new HttpRequestMessage(method, url) { Content = JsonContent.Create(body(c)) };
 
         var page = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, 200, 200, 200, 200);
-        var adminPage = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, ToLogin, ToLogin, ToLogin, 200);
+        // Signed in with the wrong role: 403 with the access-denied page (asserted below), not a trip to the login form.
+        var adminPage = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, Denied, Denied, Denied, 200);
+        var adminApi = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, Denied, Denied, Denied, 200);
         var everyone = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, 200, 200, 200, 200);
         var ownersSession = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, 200, 404, 200, 200);
         var everyoneByCookie = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, 200, 200, 200, 200);
@@ -99,6 +108,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             // Signs out (so it runs last); SameSite=Lax keeps the cookie off cross-site posts.
             ["POST /account/logout"] = new(c => new HttpRequestMessage(HttpMethod.Post, "/account/logout") { Content = new FormUrlEncodedContent([]) }, ToLogin, ToLogin, ToLogin, ToLogin, ToLogin),
             // First-run setup: without the console's token the page only says the link is invalid.
+            // Its own address answers 403 too: it is only ever the answer to a refused page.
+            ["GET /account/access-denied"] = new(Get("/account/access-denied"), Denied, Denied, Denied, Denied, Denied),
+            ["POST /account/access-denied"] = new(c => new HttpRequestMessage(HttpMethod.Post, "/account/access-denied") { Content = new FormUrlEncodedContent([]) }, 400, 400, 400, 400, 400),
             ["GET /setup"] = new(Get("/setup"), 200, 200, 200, 200, 200),
             ["POST /setup"] = new(c => new HttpRequestMessage(HttpMethod.Post, "/setup") { Content = new FormUrlEncodedContent([]) }, 400, 400, 400, 400, 400),
             ["* /health"] = new(Get("/health"), 200, 200, 200, 200, 200),
@@ -109,10 +121,16 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             ["GET /admin/users"] = adminPage(Get("/admin/users")),
             ["GET /admin/keys"] = adminPage(Get("/admin/keys")),
             ["GET /admin/audit"] = adminPage(Get("/admin/audit")),
+            ["GET /admin/identities"] = adminPage(Get("/admin/identities")),
             // Authorization runs first; a caller let through is refused by antiforgery (no token in the empty form).
             ["POST /admin/users"] = EmptyPost(adminPage, "/admin/users"),
             ["POST /admin/keys"] = EmptyPost(adminPage, "/admin/keys"),
             ["POST /admin/audit"] = EmptyPost(adminPage, "/admin/audit"),
+            ["POST /admin/identities"] = EmptyPost(adminPage, "/admin/identities"),
+
+            // Admin API: telemetry identities.
+            ["GET /api/v1/admin/identities/"] = adminApi(Get("/api/v1/admin/identities?linked=false")),
+            ["PUT /api/v1/admin/identities/{id:long}"] = adminApi(Send(HttpMethod.Put, $"/api/v1/admin/identities/{w.IdentityId}", _ => new { userId = w.OwnerId })),
 
             // OTLP/HTTP receivers take collector API keys only, never a browser sign-in (key callers: Otlp/Integration tests).
             ["POST /v1/logs"] = new(Send(HttpMethod.Post, "/v1/logs", _ => new { }), 401, 401, 401, 401, 401),
@@ -122,6 +140,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
 
             // Me and team.
             ["GET /api/v1/me"] = everyone(Get("/api/v1/me")),
+            // My keys: everyone has their own; revoking another user's key is a 404 (the owner's spare key is theirs alone).
+            ["GET /api/v1/me/keys/"] = everyone(Get("/api/v1/me/keys")),
+            ["POST /api/v1/me/keys/"] = new(Send(HttpMethod.Post, "/api/v1/me/keys", c => new { name = "matrix " + c }), 401, 201, 201, 201, 201),
+            ["DELETE /api/v1/me/keys/{id:long}"] = new(c => new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/me/keys/{w.OwnerSpareKeyId}"), 401, 204, 404, 404, 404),
             ["PUT /api/v1/me/settings"] = everyone(Send(HttpMethod.Put, "/api/v1/me/settings", _ => new { shareLevel = "metadata", leaderboardOptIn = false })),
             ["GET /api/v1/team/stats"] = everyone(Get("/api/v1/team/stats")),
             ["GET /api/v1/team/tools"] = everyone(Get("/api/v1/team/tools?days=7")),
@@ -194,6 +216,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public TestWorkspace Workspace { get; private set; } = default!;
         public string ClientMachineId { get; private set; } = default!;
         public string OwnerSessionId { get; private set; } = default!;
+        public string OwnerId { get; private set; } = default!;
+        public long OwnerSpareKeyId { get; private set; }
+        public long IdentityId { get; private set; }
 
         public static async Task<World> CreateAsync(DevInsightsFactory app)
         {
@@ -201,7 +226,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             foreach (var (caller, role) in new[] { (Caller.Owner, Roles.Developer), (Caller.OtherDeveloper, Roles.Developer), (Caller.TeamLead, Roles.TeamLead), (Caller.Admin, Roles.Admin) })
             {
                 var email = ProviderApps.UniqueEmail(caller.ToString().ToLowerInvariant());
-                var (api, _, _) = await app.CreateUserClientAsync(role, email);
+                var (api, userId, _) = await app.CreateUserClientAsync(role, email);
+                if (caller == Caller.Owner) world.OwnerId = userId;
                 var browser = BrowserLikeClient.Create(app);
                 using var signIn = await BrowserLikeClient.SignInAsync(browser, email, "Test-password-123");
                 Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
@@ -213,6 +239,14 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             var upload = SessionTestData.Upload(world.Workspace);
             await world._clients[Caller.Owner].Api.PostSessionAsync(upload);
             world.OwnerSessionId = upload.SessionId!;
+            world.OwnerSpareKeyId = (await app.Services.GetRequiredService<ApiKeyService>().IssueAsync(world.OwnerId, "spare")).Id;
+            await using (var db = await SessionTestData.DbAsync(app))
+            {
+                var identity = new TelemetryIdentity { Kind = TelemetryIdentity.Install, Value = Guid.NewGuid().ToString("N"), Client = "claude-code", FirstSeenAt = DateTime.UtcNow, LastSeenAt = DateTime.UtcNow };
+                db.Add(identity);
+                await db.SaveChangesAsync();
+                world.IdentityId = identity.Id;
+            }
             return world;
         }
 

@@ -17,12 +17,15 @@ public abstract class AdminPage : ComponentBase
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
     /// <summary>The signed-in administrator (the page requires the Admin role, so there is one).</summary>
-    protected async Task<AuditActor> ActorAsync()
+    protected async Task<AuditActor> ActorAsync() => (await CallerAsync()).Actor;
+
+    /// <summary>The signed-in user with what their roles allow, for services that check it themselves.</summary>
+    protected async Task<AdminCaller> CallerAsync()
     {
         var principal = AuthenticationState is null ? null : (await AuthenticationState).User;
         var user = principal is null ? null : CurrentUser.From(principal);
         // Circuits carry no client address; the sign-in that opened the circuit is audited with it.
-        return user is null ? new AuditActor(null, "unknown") : AuditActors.From(user, null);
+        return user is null ? new AdminCaller(new AuditActor(null, "unknown"), false) : AdminCaller.For(AuditActors.From(user, null), user.Roles);
     }
 
     /// <summary>Runs <paramref name="operation"/>; a refusal of the administration becomes an error
