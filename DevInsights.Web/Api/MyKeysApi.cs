@@ -35,7 +35,8 @@ public static class MyKeysApi
     public static async Task<Results<Created<IssuedResponse>, ProblemHttpResult>> IssueKey(HttpContext http, PersonalKeys keys, CancellationToken ct)
     {
         IssueRequest? body = null;
-        if (http.Request.ContentLength is not 0)
+        // No body at all (curl -X POST) is fine; anything sent must be JSON.
+        if (http.Request.ContentLength > 0 || http.Request.ContentType is not null)
         {
             (body, var problem) = await SessionProblems.ReadJsonAsync<IssueRequest>(http.Request, JsonSerializerOptions.Web, ct);
             if (problem is not null) return problem;
