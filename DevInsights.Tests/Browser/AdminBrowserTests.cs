@@ -66,14 +66,14 @@ public sealed class AdminBrowserTests
     }
 
     /// <summary>Screenshots show the page, not a closing dialog or a fading notification.</summary>
-    private static async Task DialogsClosedAsync(IPage page)
+    internal static async Task DialogsClosedAsync(IPage page)
     {
         await Assertions.Expect(page.Locator(".rz-dialog")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator(".rz-notification-item")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
     }
 
     /// <summary>Clicks before the circuit attaches are lost: wait until Blazor has started on the page.</summary>
-    private static async Task WaitForCircuitAsync(IPage page)
+    internal static async Task WaitForCircuitAsync(IPage page)
     {
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

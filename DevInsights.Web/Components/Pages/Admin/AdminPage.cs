@@ -45,6 +45,7 @@ public abstract class AdminPage : ComponentBase
         }
     }
 
-    protected static string When(DateTime? utc) =>
+    /// <summary>A time at minute precision, as the admin and key lists show it.</summary>
+    public static string When(DateTime? utc) =>
         utc is { } t ? t.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC" : "—";
 }
