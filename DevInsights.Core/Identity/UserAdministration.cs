@@ -1,4 +1,5 @@
 using DevInsights.Core.Data;
+using DevInsights.Core.Otlp.Attribution;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,6 +24,7 @@ public sealed partial class UserAdministration(
     ApiKeyService keys,
     AuditTrail audit,
     IDbContextFactory<DevInsightsDbContext> dbFactory,
+    OtlpAttributor attributor,
     TimeProvider clock)
 {
     /// <summary>Creates a confirmed user with one role and a first API key.</summary>
@@ -122,6 +124,8 @@ public sealed partial class UserAdministration(
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         keys.ForgetAuthentications();
+        // Remembered attributions may name the deleted user (by a linked identity): new telemetry must not.
+        attributor.ClearCache();
         return new DeletedUser(user.Id, user.Email ?? email, sessions, events);
     }
 

@@ -1,4 +1,5 @@
 using DevInsights.Core.Data;
+using DevInsights.Core.Otlp.Attribution;
 using Microsoft.EntityFrameworkCore;
 
 namespace DevInsights.Core.Identity;
@@ -8,7 +9,7 @@ public sealed record UserProfile(string Id, string? Email, string? DisplayName, 
 
 /// <summary>Reads and changes the signed-in user's own settings (share level, leaderboard, display name);
 /// used by <c>/api/v1/me</c> and the /me page. A new share level applies to data stored from now on.</summary>
-public sealed class UserSettingsService(IDbContextFactory<DevInsightsDbContext> dbFactory, AuditTrail audit)
+public sealed class UserSettingsService(IDbContextFactory<DevInsightsDbContext> dbFactory, AuditTrail audit, OtlpAttributor attributor)
 {
     public const int MaxDisplayNameLength = 100;
 
@@ -50,6 +51,8 @@ public sealed class UserSettingsService(IDbContextFactory<DevInsightsDbContext> 
         {
             audit.Add(db, actor, AuditActions.SettingsChanged, user.Email, new { userId, before, after });
             await db.SaveChangesAsync(ct);
+            // OTLP attribution remembers share levels: a lowered level must drop content from the next export on.
+            attributor.ClearCache();
         }
         return new UserProfile(user.Id, user.Email, user.DisplayName, user.ShareLevel, user.LeaderboardOptIn);
     }

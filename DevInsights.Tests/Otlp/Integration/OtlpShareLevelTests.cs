@@ -101,7 +101,7 @@ public sealed class OtlpShareLevelTests
         return found;
     }
 
-    private static async Task<JsonElement> UserPromptAttributesAsync(DevInsightsFactory app, string sessionId)
+    internal static async Task<JsonElement> UserPromptAttributesAsync(DevInsightsFactory app, string sessionId)
     {
         var events = await app.EventsAsync(sessionId);
         return JsonDocument.Parse(events.Single(e => e.Type == OtlpEventTypes.UserPrompt).AttributesJson!).RootElement;
