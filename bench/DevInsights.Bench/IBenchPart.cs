@@ -24,6 +24,8 @@ public sealed class BenchContext
     public required string TempRoot { get; init; }
     /// <summary>Rows per measured insert run.</summary>
     public required int Rows { get; init; }
+    /// <summary>Fresh 1,000-event batches per ingestion measurement.</summary>
+    public required int IngestBatches { get; init; }
     /// <summary>Repetitions of each measurement; parts report the median.</summary>
     public required int Runs { get; init; }
     /// <summary>Overrides the app's default SQLite <c>synchronous</c> setting for raw measurements (null: the default).</summary>

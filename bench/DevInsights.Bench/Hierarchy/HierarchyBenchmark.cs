@@ -4,7 +4,7 @@ using System.Text;
 using DevInsights.Core.Hierarchy;
 using DevInsights.Core.Identity;
 
-namespace DevInsights.Tests.Benchmarks;
+namespace DevInsights.Bench.Hierarchy;
 
 /// <summary>The size of the generated hierarchy and how often each read is timed. The defaults are the
 /// PERFORMANCE.md scenario: one project of 200 workspaces on 20 machines, 1,000,000 events.</summary>
