@@ -21,6 +21,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    public int Pid => _process.Id;
+
     /// <summary>From launching the process to its first 200 from /health.</summary>
     public TimeSpan Startup { get; private set; }
 
