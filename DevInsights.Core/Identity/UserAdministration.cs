@@ -121,6 +121,7 @@ public sealed class UserAdministration(
         audit.Add(db, actor, AuditActions.UserDeleted, user.Email, new { userId = user.Id, sessions, events });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        keys.ForgetUser(user.Id);
         return new DeletedUser(user.Id, user.Email ?? email, sessions, events);
     }
 

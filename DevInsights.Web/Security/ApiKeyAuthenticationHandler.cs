@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using DevInsights.Core.Data;
 using DevInsights.Core.Identity;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace DevInsights.Web.Security;
@@ -13,8 +11,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyService keys,
-    IDbContextFactory<DevInsightsDbContext> dbFactory)
+    ApiKeyService keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -33,23 +30,18 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var presented = ReadKey(Request);
         if (presented is null) return AuthenticateResult.NoResult();
+        // Validation includes the owner's name and roles, and is cached briefly: no query per request.
         var key = await keys.ValidateAsync(presented, Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("Invalid, revoked or disabled API key.");
 
-        await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == key.UserId)
-            .Select(u => new { u.Id, u.Email, u.UserName }).FirstAsync(Context.RequestAborted);
-        var roles = await db.UserRoles.Where(ur => ur.UserId == key.UserId)
-            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToListAsync(Context.RequestAborted);
-
         var claims = new List<Claim>
         {
-            new(ClaimTypes.NameIdentifier, user.Id),
-            new(ClaimTypes.Name, user.UserName ?? user.Email ?? user.Id),
+            new(ClaimTypes.NameIdentifier, key.UserId),
+            new(ClaimTypes.Name, key.UserName ?? key.Email ?? key.UserId),
             new(KeyIdClaim, key.KeyId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
-        if (user.Email is not null) claims.Add(new Claim(ClaimTypes.Email, user.Email));
-        claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        if (key.Email is not null) claims.Add(new Claim(ClaimTypes.Email, key.Email));
+        claims.AddRange(key.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
