@@ -1,5 +1,6 @@
 using System.Data.Common;
 using DevInsights.Core.Data;
+using Microsoft.Data.Sqlite;
 
 namespace DevInsights.Core.Ingestion;
 
@@ -10,14 +11,25 @@ internal sealed class SqliteIngestionStore(DatabaseConnections connections, Inge
 {
     private Command? _insertEvent;
 
-    protected override Task OpenCoreAsync(DbConnection connection, CancellationToken ct)
+    protected override async Task OpenCoreAsync(DbConnection connection, CancellationToken ct)
     {
+        await using (var pragmas = connection.CreateCommand())
+        {
+            pragmas.CommandText = DatabaseConnections.SqliteBulkWriterPragmas;
+            await pragmas.ExecuteNonQueryAsync(ct);
+        }
         // The conflict target names the partial unique index (its WHERE must be repeated for SQLite to pick it);
         // rows without a client event id never conflict.
         _insertEvent = new Command(connection,
             $"INSERT INTO events ({EventColumns}) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18) "
             + "ON CONFLICT (session_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING", 19, prepare: true);
-        return Task.CompletedTask;
+    }
+
+    protected override async Task ResetAsync()
+    {
+        // Its large page cache must not go back to the pool, where any reader could be handed it.
+        if (Connection is SqliteConnection connection) SqliteConnection.ClearPool(connection);
+        await base.ResetAsync();
     }
 
     protected override Task InsertEventsAsync(DbTransaction tx, List<EventRow> rows, IReadOnlyList<IngestBatch> batches, DateTime receivedAt, CancellationToken ct)

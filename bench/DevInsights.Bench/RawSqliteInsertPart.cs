@@ -14,9 +14,10 @@ namespace DevInsights.Bench;
 /// run as the app's figures so that a ratio can be quoted.</summary>
 /// <remarks>The app's own events table (migrated by <see cref="SchemaMigrator"/>: its three secondary indexes, the
 /// unique idempotency index and the foreign key to sessions), opened by <see cref="DatabaseConnections"/> with the
-/// app's pragmas (WAL, the app's default <c>synchronous</c> setting unless <c>--sqlite-synchronous</c> says otherwise); one prepared INSERT reused, 1,000 rows per
-/// transaction, one writer. Rows look like real telemetry: batches of 250 consecutive events of one session,
-/// UUID event ids, ~300 B attribute JSON (<see cref="SyntheticTelemetry"/>).</remarks>
+/// app's pragmas (WAL, the app's default <c>synchronous</c> setting unless <c>--sqlite-synchronous</c> says otherwise)
+/// and the ingestion writer's (<see cref="DatabaseConnections.SqliteBulkWriterPragmas"/>); one prepared INSERT reused,
+/// 1,000 rows per transaction, one writer. Rows look like real telemetry: batches of 250 consecutive events of one
+/// session, UUID event ids, ~300 B attribute JSON (<see cref="SyntheticTelemetry"/>).</remarks>
 public sealed class RawSqliteInsertPart : IBenchPart
 {
     public const int RowsPerTransaction = 1000;
@@ -50,6 +51,12 @@ public sealed class RawSqliteInsertPart : IBenchPart
         try
         {
             await using var connection = (SqliteConnection)await connections.OpenAsync(context.CancellationToken);
+            // The writer's own settings, so that the ceiling and the app are measured alike.
+            await using (var pragmas = connection.CreateCommand())
+            {
+                pragmas.CommandText = DatabaseConnections.SqliteBulkWriterPragmas;
+                await pragmas.ExecuteNonQueryAsync(context.CancellationToken);
+            }
             var (projectId, sessionIds) = await SeedSessionsAsync(connection);
             return InsertEvents(connection, projectId, sessionIds, context.Rows);
         }
