@@ -1,6 +1,6 @@
 # DevInsights server image.
 #   docker build -t devinsights .
-#   docker run -d -p 8080:8080 -v devinsights-data:/data devinsights
+#   docker run -d -p 8080:8080 -p 4317:4317 -v devinsights-data:/data devinsights
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -30,7 +30,7 @@ ENV DevInsights__DataDirectory=/data \
     ASPNETCORE_URLS=http://+:8080
 VOLUME /data
 USER $APP_UID
-# 8080: UI, REST API and /health. 4317: reserved for OTLP/gRPC, which is not served yet.
+# 8080: UI, REST API, OTLP/HTTP and /health. 4317: OTLP/gRPC (all interfaces here, since the app listens on +:8080).
 EXPOSE 8080 4317
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8080/health || exit 1

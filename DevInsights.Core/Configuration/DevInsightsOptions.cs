@@ -10,6 +10,7 @@ public sealed class DevInsightsOptions
 
     public DatabaseOptions Database { get; set; } = new();
     public IngestionOptions Ingestion { get; set; } = new();
+    public OtlpOptions Otlp { get; set; } = new();
     public BootstrapOptions Bootstrap { get; set; } = new();
 }
 
@@ -54,4 +55,17 @@ public sealed class IngestionOptions
 
     /// <summary>Longest attribute string value kept, in characters; longer values are truncated.</summary>
     public int MaxAttributeValueLength { get; set; } = 4096;
+}
+
+/// <summary>The OTLP receivers: OTLP/HTTP on the app's own port (<c>/v1/logs</c>, <c>/v1/metrics</c>, <c>/v1/traces</c>)
+/// and OTLP/gRPC on a port of its own.</summary>
+public sealed class OtlpOptions
+{
+    /// <summary>Largest OTLP request accepted, before and after gzip decompression (a Codex metrics export is
+    /// ~0.8 MB of JSON).</summary>
+    public long MaxBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>The OTLP/gRPC port (HTTP/2 cleartext); 0 disables it. It listens on the loopback interface when every
+    /// address the app itself listens on is a loopback one, otherwise on all interfaces.</summary>
+    public int GrpcPort { get; set; } = 4317;
 }

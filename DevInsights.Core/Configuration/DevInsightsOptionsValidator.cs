@@ -31,6 +31,10 @@ public sealed class DevInsightsOptionsValidator : IValidateOptions<DevInsightsOp
             errors.Add($"{p}:Ingestion:MaxAttributeCount must be between 1 and 10000 (was {o.Ingestion.MaxAttributeCount}).");
         if (o.Ingestion.MaxAttributeValueLength is < 16 or > 1_048_576)
             errors.Add($"{p}:Ingestion:MaxAttributeValueLength must be between 16 and 1048576 (was {o.Ingestion.MaxAttributeValueLength}).");
+        if (o.Otlp.MaxBodyBytes is < 1024 or > int.MaxValue - 1)
+            errors.Add($"{p}:Otlp:MaxBodyBytes must be between 1024 and {int.MaxValue - 1} (was {o.Otlp.MaxBodyBytes}).");
+        if (o.Otlp.GrpcPort is < 0 or > 65535)
+            errors.Add($"{p}:Otlp:GrpcPort must be between 0 (disabled) and 65535 (was {o.Otlp.GrpcPort}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,3 +1,4 @@
+using DevInsights.Core.Dashboard;
 using DevInsights.Core.Hierarchy;
 using DevInsights.Core.Identity;
 using DevInsights.Core.Sessions;
@@ -22,6 +23,7 @@ public class DevInsightsDbContext(DbContextOptions<DevInsightsDbContext> options
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+    public DbSet<DailyUsage> DailyUsage => Set<DailyUsage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

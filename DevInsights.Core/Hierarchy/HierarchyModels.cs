@@ -152,6 +152,7 @@ public sealed record SessionGroup(NodeTotals Totals, IReadOnlyList<SessionSummar
 /// <param name="From">Inclusive lower bound on the event timestamp (UTC).</param>
 /// <param name="To">Exclusive upper bound on the event timestamp (UTC).</param>
 /// <param name="Cursor">The <see cref="EventPage.NextCursor"/> of the previous page.</param>
+/// <param name="Type">Only events of this type (exact, e.g. "api_request").</param>
 public sealed record EventQuery(
     long ProjectId,
     string? ClientMachineId = null,
@@ -159,7 +160,8 @@ public sealed record EventQuery(
     DateTime? From = null,
     DateTime? To = null,
     int Limit = EventQuery.DefaultLimit,
-    string? Cursor = null)
+    string? Cursor = null,
+    string? Type = null)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 500;

@@ -6,8 +6,8 @@ namespace DevInsights.Core.Hierarchy;
 // The project's event timeline: keyset pages over the (project_id, timestamp) index, newest first.
 public sealed partial class HierarchyService
 {
-    /// <summary>Team leads and admins see every developer's events; a developer sees the events of their own
-    /// sessions only (share levels may widen this later; until then, least privilege).</summary>
+    /// <summary>Team leads and admins see other developers' events (leads not those of developers whose share
+    /// level is None, see <see cref="Sessions.SessionCaller"/>); a developer sees the events of their own sessions only.</summary>
     public static bool SeesAllEvents(IReadOnlyCollection<string> callerRoles) =>
         callerRoles.Contains(Roles.Admin) || callerRoles.Contains(Roles.TeamLead);
 
@@ -39,13 +39,14 @@ public sealed partial class HierarchyService
             if (workspaceId is null) return new EventPage([], null);
             events = events.Where(e => e.WorkspaceId == workspaceId);
         }
+        if (query.Type is { } type) events = events.Where(e => e.Type == type);
         if (query.From is { } from) events = events.Where(e => e.Timestamp >= from);
         if (query.To is { } to) events = events.Where(e => e.Timestamp < to);
         if (EventCursor.TryDecode(query.Cursor, out var after))
             events = events.Where(e => e.Timestamp < after.Timestamp || (e.Timestamp == after.Timestamp && e.Id < after.Id));
 
-        var sessions = db.Sessions.AsQueryable();
-        if (!SeesAllEvents(callerRoles)) sessions = sessions.Where(s => s.DeveloperId == callerId);
+        // The session access rule (SessionCaller): leads see no events of developers sharing nothing.
+        var sessions = Sessions.SessionCaller.For(callerId, callerRoles.ToHashSet(StringComparer.Ordinal)).Visible(db.Sessions, db.Users);
 
         var rows = await (
                 from e in events

@@ -46,7 +46,12 @@ public sealed partial class HierarchyService(IDbContextFactory<DevInsightsDbCont
     /// elsewhere (a remote was added or changed): a call without one must not demote a repository workspace to a
     /// local project. When it moves, its sessions and their events move with it, so the trees stay consistent.</remarks>
     /// <exception cref="HierarchyValidationException">The input breaks <see cref="HierarchyValidation"/>.</exception>
-    public async Task<long> UpsertWorkspaceAsync(WorkspaceUpsert input, CancellationToken ct = default)
+    public Task<long> UpsertWorkspaceAsync(WorkspaceUpsert input, CancellationToken ct = default) =>
+        UpsertWorkspaceAsync(input, null, ct);
+
+    /// <summary>As <see cref="UpsertWorkspaceAsync(WorkspaceUpsert, CancellationToken)"/>, with the project given
+    /// (a named project has no remote to derive it from) instead of derived from <see cref="WorkspaceUpsert.RepoUrl"/>.</summary>
+    internal async Task<long> UpsertWorkspaceAsync(WorkspaceUpsert input, ProjectIdentity? project, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
         HierarchyValidation.ThrowIfAny(HierarchyValidation.Validate(input));
@@ -57,7 +62,7 @@ public sealed partial class HierarchyService(IDbContextFactory<DevInsightsDbCont
             .Where(w => w.ClientWorkspaceId == input.ClientWorkspaceId)
             .Select(w => new { w.ProjectId, ProjectKey = w.Project!.Key, w.Path })
             .FirstOrDefaultAsync(ct);
-        var identity = ProjectIdentity.FromRemote(input.RepoUrl);
+        var identity = project ?? ProjectIdentity.FromRemote(input.RepoUrl);
         if (identity is null && (existing is null || existing.ProjectKey == Project.UnassignedKey))
             identity = Identify(null, input.ClientMachineId, input.Path ?? existing?.Path);
         var projectId = identity is null ? existing!.ProjectId : await UpsertProjectAsync(db, identity, ct);
@@ -93,9 +98,12 @@ public sealed partial class HierarchyService(IDbContextFactory<DevInsightsDbCont
     /// <summary>The project telemetry belongs to: the repository of <paramref name="repoUrl"/>; without a usable
     /// remote, the local project of <paramref name="path"/> on that machine; without either, Unassigned.
     /// Created when new; cached afterwards, so the ingestion hot path costs no query.</summary>
-    public async Task<long> ResolveProjectAsync(string? repoUrl, string clientMachineId, string? path, CancellationToken ct = default)
+    public Task<long> ResolveProjectAsync(string? repoUrl, string clientMachineId, string? path, CancellationToken ct = default) =>
+        ResolveProjectAsync(Identify(repoUrl, clientMachineId, path), ct);
+
+    /// <summary>The project of <paramref name="identity"/>, created when new; cached like the public overload.</summary>
+    internal async Task<long> ResolveProjectAsync(ProjectIdentity identity, CancellationToken ct)
     {
-        var identity = Identify(repoUrl, clientMachineId, path);
         if (_projectIds.TryGetValue(identity.Key, out var cached)) return cached;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await UpsertProjectAsync(db, identity, ct);

@@ -22,6 +22,17 @@ internal sealed record ProjectIdentity(string Key, string Name, string FullName,
             Clamp(url.Host, MaxName), Clamp(url.Owner, MaxOwner));
     }
 
+    /// <summary>A project an administrator names in telemetry (<c>devinsights.project=payments</c>) rather than by
+    /// its repository: the same name, in any letter case, is the same project.</summary>
+    public static ProjectIdentity Named(string name)
+    {
+        var trimmed = name.Trim();
+        var key = "name:" + trimmed.ToLowerInvariant();
+        if (key.Length > MaxKey)
+            key = "name:sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(trimmed.ToLowerInvariant())));
+        return new ProjectIdentity(key, Clamp(trimmed, MaxName), Clamp(trimmed, MaxFullName), null, null, null);
+    }
+
     /// <summary>A folder without a remote: only the same path on the same machine is the same project.</summary>
     public static ProjectIdentity Local(string clientMachineId, string path)
     {

@@ -18,6 +18,11 @@ public static class AuditActions
     public const string UserDeleted = "user.deleted";
     public const string ApiKeyCreated = "apikey.created";
     public const string ApiKeyRotated = "apikey.rotated";
+    public const string ApiKeyRevoked = "apikey.revoked";
+    public const string UserRolesChanged = "user.roles_changed";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string SettingsChanged = "user.settings_changed";
     public const string Login = "login";
     public const string LoginFailed = "login.failed";
     public const string LoginLocked = "login.locked";

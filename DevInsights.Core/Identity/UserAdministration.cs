@@ -18,7 +18,7 @@ public sealed record DeletedUser(string Id, string Email, int Sessions, int Even
 
 /// <summary>User and key management shared by the <c>admin</c> commands and the admin pages; every change
 /// leaves an <see cref="AuditLog"/> row.</summary>
-public sealed class UserAdministration(
+public sealed partial class UserAdministration(
     UserManager<AppUser> users,
     ApiKeyService keys,
     AuditTrail audit,
@@ -121,7 +121,7 @@ public sealed class UserAdministration(
         audit.Add(db, actor, AuditActions.UserDeleted, user.Email, new { userId = user.Id, sessions, events });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        keys.ForgetUser(user.Id);
+        keys.ForgetAuthentications();
         return new DeletedUser(user.Id, user.Email ?? email, sessions, events);
     }
 

@@ -24,7 +24,11 @@ public sealed record IngestEvent
 /// <summary>Where a batch's sessions belong when the writer has to create them.</summary>
 /// <param name="Client">claude-code, codex, gemini-cli or other (see <see cref="Sessions.ClientKind"/>).</param>
 /// <param name="ProjectId">Resolved by the hierarchy service; the Unassigned project when nothing attributes it.</param>
-public sealed record SessionContext(string Client, string? DeveloperId, long ProjectId, long? MachineId, long? WorkspaceId);
+/// <param name="AdoptExisting">An existing session keeps its own developer instead of refusing the batch when
+/// <paramref name="DeveloperId"/> differs: for telemetry attributed by identity (OTLP), where the sender's key is not the
+/// session's owner by definition. Without it, adding to another developer's session throws
+/// <see cref="SessionOwnershipException"/> (the batch API's rule).</param>
+public sealed record SessionContext(string Client, string? DeveloperId, long ProjectId, long? MachineId, long? WorkspaceId, bool AdoptExisting = false);
 
 /// <summary>A batch for the writer: events plus the context of sessions it may create.</summary>
 /// <param name="Source">"api", "otlp" or "transcript".</param>

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 
 namespace DevInsights.Core.Ingestion;
 
-/// <summary>Where a session sits in the hierarchy, as the writer stamps it on every event.</summary>
-public readonly record struct SessionRef(long Id, long ProjectId, long? MachineId, long? WorkspaceId, string? DeveloperId);
+/// <summary>Where a session sits in the hierarchy, as the writer stamps it on every event (and keys the daily rollup).</summary>
+public readonly record struct SessionRef(long Id, long ProjectId, long? MachineId, long? WorkspaceId, string? DeveloperId, string Client);
 
 /// <summary>Client session id → <see cref="SessionRef"/> for sessions known to exist, filled by the writer after
 /// commits so steady ingestion never looks sessions up.</summary>

@@ -23,6 +23,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
     private Command? _updateSession;
     private Command? _upsertTool;
     private Command? _touchProject;
+    private Command? _upsertDailyUsage;
 
     public static IngestionStore Create(DatabaseConnections connections, IngestionSessionCache cache, TimeProvider clock) =>
         connections.IsSqlite ? new SqliteIngestionStore(connections, cache, clock) : new PostgresIngestionStore(connections, cache, clock);
@@ -47,6 +48,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             await InsertEventsAsync(tx, rows, batches, now, ct);
             var deltas = SessionDelta.FromRows(rows);
             await ApplyAggregatesAsync(tx, deltas, created, now, ct);
+            await ApplyDailyUsageAsync(tx, DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id))), ct);
             await tx.CommitAsync(ct);
 
             cache.AddRange(resolved);
@@ -107,7 +109,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         {
             await OpenCoreAsync(connection, ct);
             _findSession = new Command(connection,
-                "SELECT id, project_id, machine_id, workspace_id, developer_id FROM sessions WHERE client_session_id = @p0", 1);
+                "SELECT id, project_id, machine_id, workspace_id, developer_id, client FROM sessions WHERE client_session_id = @p0", 1);
             _createSession = new Command(connection,
                 "INSERT INTO sessions (client_session_id, workspace_id, project_id, machine_id, developer_id, client, started_at, last_event_at, "
                 + "duration_ms, message_count, event_count, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, "
@@ -127,6 +129,17 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 + "successes = tool_usages.successes + excluded.successes, errors = tool_usages.errors + excluded.errors", 5);
             _touchProject = new Command(connection,
                 "UPDATE projects SET last_activity_at = @p1 WHERE id = @p0 AND last_activity_at < @p1", 2);
+            _upsertDailyUsage = new Command(connection,
+                $"INSERT INTO daily_usage ({Dashboard.DailyUsageRebuilder.Columns}) "
+                + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14) "
+                + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET events = daily_usage.events + excluded.events, "
+                + "api_requests = daily_usage.api_requests + excluded.api_requests, input_tokens = daily_usage.input_tokens + excluded.input_tokens, "
+                + "output_tokens = daily_usage.output_tokens + excluded.output_tokens, "
+                + "cache_read_tokens = daily_usage.cache_read_tokens + excluded.cache_read_tokens, "
+                + "cache_creation_tokens = daily_usage.cache_creation_tokens + excluded.cache_creation_tokens, "
+                + "cost_usd = daily_usage.cost_usd + excluded.cost_usd, tool_calls = daily_usage.tool_calls + excluded.tool_calls, "
+                + "tool_errors = daily_usage.tool_errors + excluded.tool_errors, "
+                + "sessions_started = daily_usage.sessions_started + excluded.sessions_started", 15);
         }
         catch
         {
@@ -156,7 +169,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                       ?? await CreateSessionAsync(tx, batch, clientSessionId, context, created, now, ct);
                 resolved[clientSessionId] = session;
             }
-            if (context?.DeveloperId is { } developer && session.DeveloperId != developer)
+            if (context is { AdoptExisting: false, DeveloperId: { } developer } && session.DeveloperId != developer)
                 (foreign ??= []).Add(clientSessionId);
         }
         if (foreign is not null) throw new SessionOwnershipException(foreign);
@@ -169,7 +182,8 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         return new SessionRef(reader.GetInt64(0), reader.GetInt64(1),
             reader.IsDBNull(2) ? null : reader.GetInt64(2),
             reader.IsDBNull(3) ? null : reader.GetInt64(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4));
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            reader.GetString(5));
     }
 
     private async Task<SessionRef> CreateSessionAsync(DbTransaction tx, IngestBatch batch, string clientSessionId, SessionContext? context,
@@ -179,8 +193,9 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             throw new ArgumentException($"Session '{clientSessionId}' does not exist and the batch gives no context to create it.", nameof(batch));
         // Placeholder bounds until the aggregate update of this same transaction sets them from the new events.
         var times = batch.Events.Where(e => e.ClientSessionId == clientSessionId).Select(e => Utc(e.Timestamp)).ToList();
+        var client = Sessions.ClientKind.Normalize(context.Client);
         var id = await _createSession!.Bind(tx, clientSessionId, Db(context.WorkspaceId), context.ProjectId, Db(context.MachineId),
-            Db(context.DeveloperId), Sessions.ClientKind.Normalize(context.Client), times.Min(), times.Max(), now).ExecuteScalarAsync(ct);
+            Db(context.DeveloperId), client, times.Min(), times.Max(), now).ExecuteScalarAsync(ct);
         if (id is null or DBNull)
         {
             // Created by another writer (another instance) since we looked: use theirs.
@@ -188,7 +203,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 ?? throw new InvalidOperationException($"Session '{clientSessionId}' vanished while being created.");
         }
         var session = new SessionRef(Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture),
-            context.ProjectId, context.MachineId, context.WorkspaceId, context.DeveloperId);
+            context.ProjectId, context.MachineId, context.WorkspaceId, context.DeveloperId, client);
         created.Add(session.Id);
         return session;
     }
@@ -225,6 +240,17 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         }
         foreach (var (projectId, latest) in projects)
             await _touchProject!.Bind(tx, projectId, latest).ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Adds the transaction's sums to the daily rollup the dashboard reads, in the same transaction as the events.</summary>
+    private async Task ApplyDailyUsageAsync(DbTransaction tx, List<DailyUsageDelta> deltas, CancellationToken ct)
+    {
+        foreach (var d in deltas)
+        {
+            var k = d.Key;
+            await _upsertDailyUsage!.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, d.Events, d.ApiRequests, d.InputTokens,
+                d.OutputTokens, d.CacheReadTokens, d.CacheCreationTokens, d.CostUsd, d.ToolCalls, d.ToolErrors, d.SessionsStarted).ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static GroupOutcome Outcome(IReadOnlyList<IngestBatch> batches, List<EventRow> rows, List<SessionDelta> deltas, DateTime now)

@@ -61,7 +61,29 @@ public sealed record OtlpMetricPoint
     /// <c>{"scale","zeroCount","positive":{"offset","counts"},"negative":{..}}</c>; summary
     /// <c>{"quantiles":[{"q","v"}]}</c>. Counts as sent.</summary>
     public string? BucketsJson { get; init; }
+
+    /// <summary>What the point's increment adds to its session's figures, or null for metrics that add none.</summary>
+    public OtlpSessionFigure? SessionFigure { get; init; }
+
+    /// <summary>Where the point comes from: its session's context (from the session's first point of the export), or
+    /// its resource's for points without a session — so every point can be attributed to a machine and developer.</summary>
+    public OtlpResourceContext? Context { get; init; }
 }
+
+/// <summary>The session figures only metrics carry.</summary>
+public enum OtlpSessionFigureKind
+{
+    ActiveTimeUser,
+    ActiveTimeCli,
+    LinesAdded,
+    LinesRemoved,
+    Commits,
+    PullRequests,
+    CodeEditDecision,
+}
+
+/// <summary>Which session figure a point adds to; code edit decisions also say which tool, decision and language.</summary>
+public sealed record OtlpSessionFigure(OtlpSessionFigureKind Kind, string? ToolName = null, string? Decision = null, string? Language = null);
 
 /// <summary>Session figures only metrics carry (Claude Code; Gemini CLI's lines), summed from the increments of one
 /// export. Token and cost metrics are deliberately absent: the api_request events carry the same figures.</summary>
@@ -81,6 +103,20 @@ public sealed record OtlpSessionMetrics
     /// <summary>The earliest and latest point time seen for the session in this export.</summary>
     public DateTime FirstTime { get; init; }
     public DateTime LastTime { get; init; }
+
+    /// <summary>The figures <paramref name="points"/> add to session <paramref name="clientSessionId"/> (their
+    /// increments): how the converter sums an export, and how storage sums only the points it really inserted.</summary>
+    public static OtlpSessionMetrics Sum(string clientSessionId, IEnumerable<OtlpMetricPoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var totals = new OtlpSessionTotals(clientSessionId);
+        foreach (var point in points)
+        {
+            totals.Add(point);
+        }
+
+        return totals.ToResult();
+    }
 }
 
 public sealed record OtlpCodeEditDecision(string ToolName, string Decision, string? Language, long Count);

@@ -55,6 +55,7 @@ internal static class OtlpMetricPoints
             AttributesJson = call.Json.Write(attributes),
             StartTime = OtlpTime.FromUnixNanos(start),
             Time = timeUtc,
+            SessionFigure = OtlpSessionTotals.FigureOf(f.Metric.Name, attributes),
         };
 
         // Delta points are increments already; cumulative ones go through the state.

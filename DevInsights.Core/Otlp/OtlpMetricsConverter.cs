@@ -57,10 +57,11 @@ public sealed class OtlpMetricsConverter
                 var scopeMetrics = resourceMetrics.ScopeMetrics[si];
                 var scope = scopeMetrics.Scope;
                 var client = OtlpClients.Detect(serviceName, scope?.Name);
+                var resourceContext = new Lazy<OtlpResourceContext>(() => OtlpResourceContext.Create(client, resource, null, resourceJson.Value));
                 for (var mi = 0; mi < scopeMetrics.Metrics.Count; mi++)
                 {
                     var metric = scopeMetrics.Metrics[mi];
-                    var frame = new Frame(client, serviceName, resource, resourceKey, resourceJson, scope?.Name, scope?.Version, metric,
+                    var frame = new Frame(client, serviceName, resource, resourceKey, resourceJson, resourceContext, scope?.Name, scope?.Version, metric,
                         $"resourceMetrics[{ri}].scopeMetrics[{si}].metrics[{mi}]");
                     ConvertMetric(frame, call);
                 }
@@ -101,8 +102,7 @@ public sealed class OtlpMetricsConverter
                 var point = OtlpMetricPoints.Convert(points[pi], f, kind, temporality, monotonic, call, _state);
                 if (point is not null)
                 {
-                    call.Points.Add(point);
-                    call.Aggregate(point, PointAttributes(points[pi]), f);
+                    call.Points.Add(call.Aggregate(point, PointAttributes(points[pi]), f));
                 }
             }
             catch (Exception e) when (OtlpRecordException.IsRecordProblem(e))
@@ -124,7 +124,7 @@ public sealed class OtlpMetricsConverter
     /// <summary>Where a metric sits and what its resource and scope say.</summary>
     internal sealed record Frame(
         string Client, string? ServiceName, RepeatedField<KeyValue>? Resource, string ResourceKey, Lazy<string?> ResourceJson,
-        string? ScopeName, string? ScopeVersion, Metric Metric, string Path);
+        Lazy<OtlpResourceContext> ResourceContext, string? ScopeName, string? ScopeVersion, Metric Metric, string Path);
 
     /// <summary>Per-call state: outputs, reusable writers, session totals.</summary>
     internal sealed class Call(OtlpConversionOptions options) : IDisposable
@@ -139,11 +139,12 @@ public sealed class OtlpMetricsConverter
 
         public void Dispose() => Hasher.Dispose();
 
-        public void Aggregate(OtlpMetricPoint point, RepeatedField<KeyValue> attributes, Frame f)
+        /// <summary>Adds the point to its session's totals; returns it with its context.</summary>
+        public OtlpMetricPoint Aggregate(OtlpMetricPoint point, RepeatedField<KeyValue> attributes, Frame f)
         {
             if (point.ClientSessionId is not { } sessionId)
             {
-                return;
+                return point with { Context = f.ResourceContext.Value };
             }
 
             if (!Sessions.TryGetValue(sessionId, out var totals))
@@ -152,7 +153,8 @@ public sealed class OtlpMetricsConverter
                 Contexts.TryAdd(sessionId, OtlpResourceContext.Create(f.Client, f.Resource, attributes, f.ResourceJson.Value));
             }
 
-            totals.Add(point, attributes);
+            totals.Add(point);
+            return point with { Context = Contexts[sessionId] };
         }
     }
 }

@@ -3,14 +3,43 @@ using OpenTelemetry.Proto.Common.V1;
 
 namespace DevInsights.Core.Otlp;
 
-/// <summary>Accumulates one session's <see cref="OtlpSessionMetrics"/> from the increments of an export.</summary>
+/// <summary>Accumulates one session's <see cref="OtlpSessionMetrics"/> from point increments.</summary>
 internal sealed class OtlpSessionTotals(string sessionId)
 {
     private readonly Dictionary<(string Tool, string Decision, string? Language), double> _decisions = [];
     private double _activeUser, _activeCli, _added, _removed, _commits, _pullRequests;
     private DateTime _first = DateTime.MaxValue, _last = DateTime.MinValue;
 
-    public void Add(OtlpMetricPoint point, RepeatedField<KeyValue> attributes)
+    /// <summary>The session figure a metric's point adds to, from its name and attributes (Claude Code's metrics;
+    /// Gemini CLI's lines).</summary>
+    public static OtlpSessionFigure? FigureOf(string metricName, RepeatedField<KeyValue> attributes)
+    {
+        string? Type() => OtlpAttributes.String(attributes, "type");
+        return metricName switch
+        {
+            "claude_code.active_time.total" => Type() switch
+            {
+                "user" => new OtlpSessionFigure(OtlpSessionFigureKind.ActiveTimeUser),
+                "cli" => new OtlpSessionFigure(OtlpSessionFigureKind.ActiveTimeCli),
+                _ => null,
+            },
+            "claude_code.lines_of_code.count" or "gemini_cli.lines.changed" => Type() switch
+            {
+                "added" => new OtlpSessionFigure(OtlpSessionFigureKind.LinesAdded),
+                "removed" => new OtlpSessionFigure(OtlpSessionFigureKind.LinesRemoved),
+                _ => null,
+            },
+            "claude_code.commit.count" => new OtlpSessionFigure(OtlpSessionFigureKind.Commits),
+            "claude_code.pull_request.count" => new OtlpSessionFigure(OtlpSessionFigureKind.PullRequests),
+            "claude_code.code_edit_tool.decision" => new OtlpSessionFigure(OtlpSessionFigureKind.CodeEditDecision,
+                OtlpAttributes.String(attributes, "tool_name") ?? "unknown",
+                OtlpAttributes.String(attributes, "decision") ?? "unknown",
+                OtlpAttributes.String(attributes, "language")),
+            _ => null,
+        };
+    }
+
+    public void Add(OtlpMetricPoint point)
     {
         if (point.Time < _first)
         {
@@ -22,42 +51,33 @@ internal sealed class OtlpSessionTotals(string sessionId)
             _last = point.Time;
         }
 
-        if (point.Increment is not { } increment)
+        if (point.Increment is not { } increment || point.SessionFigure is not { } figure)
         {
             return;
         }
 
-        var type = OtlpAttributes.String(attributes, "type");
-        switch (point.Name)
+        switch (figure.Kind)
         {
-            case "claude_code.active_time.total":
-                var seconds = point.Unit == "ms" ? increment / 1000 : increment;
-                if (type == "user")
-                {
-                    _activeUser += seconds;
-                }
-                else if (type == "cli")
-                {
-                    _activeCli += seconds;
-                }
-
+            case OtlpSessionFigureKind.ActiveTimeUser:
+                _activeUser += Seconds(point, increment);
                 break;
-            case "claude_code.lines_of_code.count" or "gemini_cli.lines.changed" when type == "added":
+            case OtlpSessionFigureKind.ActiveTimeCli:
+                _activeCli += Seconds(point, increment);
+                break;
+            case OtlpSessionFigureKind.LinesAdded:
                 _added += increment;
                 break;
-            case "claude_code.lines_of_code.count" or "gemini_cli.lines.changed" when type == "removed":
+            case OtlpSessionFigureKind.LinesRemoved:
                 _removed += increment;
                 break;
-            case "claude_code.commit.count":
+            case OtlpSessionFigureKind.Commits:
                 _commits += increment;
                 break;
-            case "claude_code.pull_request.count":
+            case OtlpSessionFigureKind.PullRequests:
                 _pullRequests += increment;
                 break;
-            case "claude_code.code_edit_tool.decision":
-                var key = (OtlpAttributes.String(attributes, "tool_name") ?? "unknown",
-                    OtlpAttributes.String(attributes, "decision") ?? "unknown",
-                    OtlpAttributes.String(attributes, "language"));
+            case OtlpSessionFigureKind.CodeEditDecision:
+                var key = (figure.ToolName ?? "unknown", figure.Decision ?? "unknown", figure.Language);
                 _decisions[key] = _decisions.GetValueOrDefault(key) + increment;
                 break;
         }
@@ -81,4 +101,6 @@ internal sealed class OtlpSessionTotals(string sessionId)
         FirstTime = _first,
         LastTime = _last,
     };
+
+    private static double Seconds(OtlpMetricPoint point, double increment) => point.Unit == "ms" ? increment / 1000 : increment;
 }

@@ -2,8 +2,10 @@ using OpenTelemetry.Proto.Collector.Trace.V1;
 
 namespace DevInsights.Core.Otlp;
 
-/// <summary>What one traces export became: a count of accepted spans.</summary>
-public sealed record OtlpTracesResult(int SpanCount, int RejectedCount);
+/// <summary>What one traces export became: a count of accepted spans, and where they came from.</summary>
+/// <param name="Contexts">One context per resource that sent spans (its first span's attributes fill in what the
+/// resource lacks), so the sender's machine and developer can be credited with telemetry.</param>
+public sealed record OtlpTracesResult(int SpanCount, int RejectedCount, IReadOnlyList<OtlpResourceContext> Contexts);
 
 /// <summary>
 /// Traces are accepted and counted, and nothing is stored. Claude Code's traces (beta, opt-in) repeat what its
@@ -20,14 +22,28 @@ public sealed class OtlpTracesConverter
     {
         ArgumentNullException.ThrowIfNull(request);
         var spans = 0;
+        var contexts = new List<OtlpResourceContext>();
         foreach (var resourceSpans in request.ResourceSpans)
         {
+            var resource = resourceSpans.Resource?.Attributes;
+            var serviceName = resource is null ? null : OtlpAttributes.String(resource, "service.name");
+            OtlpResourceContext? context = null;
             foreach (var scopeSpans in resourceSpans.ScopeSpans)
             {
                 spans += scopeSpans.Spans.Count;
+                if (context is null && scopeSpans.Spans.Count > 0)
+                {
+                    context = OtlpResourceContext.Create(OtlpClients.Detect(serviceName, scopeSpans.Scope?.Name), resource,
+                        scopeSpans.Spans[0].Attributes, null);
+                }
+            }
+
+            if (context is not null)
+            {
+                contexts.Add(context);
             }
         }
 
-        return new OtlpTracesResult(spans, 0);
+        return new OtlpTracesResult(spans, 0, contexts);
     }
 }

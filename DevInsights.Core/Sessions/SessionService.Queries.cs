@@ -15,7 +15,8 @@ public sealed partial class SessionService
     public const int MaxEventLimit = 1000;
 
     /// <summary>One page of sessions: a count query and a page query, both filtered and projected in the database.</summary>
-    /// <remarks>A developer lists only their own sessions; admins and team leads list everyone's.</remarks>
+    /// <remarks>A developer lists only their own sessions; admins list everyone's; team leads everyone's except
+    /// those of developers sharing nothing (see <see cref="SessionCaller"/>).</remarks>
     public async Task<SessionResult<SessionPage>> ListAsync(SessionCaller caller, SessionQuery query, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
@@ -57,7 +58,7 @@ public sealed partial class SessionService
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var header = await Header(db, clientSessionId, ct);
-        if (header is null || !caller.CanSee(header.DeveloperId)) return SessionResult<SessionDetail>.NotFound(NoSuchSession(clientSessionId));
+        if (header is null || !caller.CanSee(header.DeveloperId, header.OwnerShareLevel)) return SessionResult<SessionDetail>.NotFound(NoSuchSession(clientSessionId));
 
         var summary = await Join(db, db.Sessions.AsNoTracking().Where(s => s.Id == header.Id)).Select(ToSummary).SingleAsync(ct);
         var tools = await db.ToolUsages.AsNoTracking().Where(t => t.SessionId == header.Id)
@@ -90,7 +91,7 @@ public sealed partial class SessionService
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var session = await Header(db, clientSessionId, ct);
-        if (session is null || !caller.CanSee(session.DeveloperId)) return SessionResult<SessionEventPage>.NotFound(NoSuchSession(clientSessionId));
+        if (session is null || !caller.CanSee(session.DeveloperId, session.OwnerShareLevel)) return SessionResult<SessionEventPage>.NotFound(NoSuchSession(clientSessionId));
 
         var events = db.Events.AsNoTracking().Where(e => e.SessionId == session.Id);
         if (after is not null)
@@ -111,12 +112,7 @@ public sealed partial class SessionService
 
     private static IQueryable<Session> Filter(DevInsightsDbContext db, SessionCaller caller, SessionQuery query, string? client)
     {
-        var sessions = db.Sessions.AsNoTracking();
-        if (!caller.SeesEveryone)
-        {
-            var self = caller.UserId;
-            sessions = sessions.Where(s => s.DeveloperId == self);
-        }
+        var sessions = caller.Visible(db.Sessions.AsNoTracking(), db.Users);
         if (!string.IsNullOrWhiteSpace(query.Developer))
         {
             var developer = query.Developer.Trim();
@@ -131,6 +127,16 @@ public sealed partial class SessionService
         }
         if (client is not null) sessions = sessions.Where(s => s.Client == client);
         if (query.ProjectId is { } projectId) sessions = sessions.Where(s => s.ProjectId == projectId);
+        if (!string.IsNullOrWhiteSpace(query.Machine))
+        {
+            var machine = query.Machine.Trim();
+            sessions = sessions.Where(s => db.Machines.Any(m => m.Id == s.MachineId && m.ClientMachineId == machine));
+        }
+        if (!string.IsNullOrWhiteSpace(query.Workspace))
+        {
+            var workspace = query.Workspace.Trim();
+            sessions = sessions.Where(s => db.Workspaces.Any(w => w.Id == s.WorkspaceId && w.ClientWorkspaceId == workspace));
+        }
         if (query.From is { } from) sessions = sessions.Where(s => s.StartedAt >= from);
         if (query.To is { } to) sessions = sessions.Where(s => s.StartedAt <= to);
         return sessions;

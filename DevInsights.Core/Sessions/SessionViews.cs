@@ -11,6 +11,8 @@ namespace DevInsights.Core.Sessions;
 /// <param name="To">Sessions started at or before this instant.</param>
 /// <param name="Sort"><c>time</c> (start), <c>cost</c> or <c>tokens</c> (all four kinds); default time.</param>
 /// <param name="Dir"><c>desc</c> (default) or <c>asc</c>.</param>
+/// <param name="Machine">A client machine id: sessions on that machine.</param>
+/// <param name="Workspace">A client workspace id: sessions in that workspace.</param>
 public sealed record SessionQuery(
     string? Developer = null,
     string? Model = null,
@@ -21,7 +23,9 @@ public sealed record SessionQuery(
     string? Sort = null,
     string? Dir = null,
     int Page = 1,
-    int PageSize = SessionQuery.DefaultPageSize)
+    int PageSize = SessionQuery.DefaultPageSize,
+    string? Machine = null,
+    string? Workspace = null)
 {
     public const int DefaultPageSize = 25;
     public const int MaxPageSize = 100;

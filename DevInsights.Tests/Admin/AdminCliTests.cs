@@ -12,7 +12,7 @@ using static DevInsights.Tests.Admin.AdminCliRunner;
 
 namespace DevInsights.Tests.Admin;
 
-public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<ProviderFactories>
+public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
@@ -20,7 +20,7 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task Create_user_prints_a_key_that_authenticates_as_that_user(DatabaseProvider provider)
     {
         var factory = await factories.GetAsync(provider);
-        var email = ProviderFactories.UniqueEmail();
+        var email = ProviderApps.UniqueEmail();
 
         var result = await RunAsync(factory.Services, "create-user", email, "--role", "TeamLead");
 
@@ -50,7 +50,7 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task Create_user_defaults_to_Developer_and_a_given_password_must_be_changed(DatabaseProvider provider)
     {
         var factory = await factories.GetAsync(provider);
-        var email = ProviderFactories.UniqueEmail();
+        var email = ProviderApps.UniqueEmail();
 
         var result = await RunAsync(factory.Services, "create-user", email, "--password", "Initial-password-42");
 
@@ -70,7 +70,7 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task A_duplicate_email_is_refused_with_exit_code_1_whatever_its_case(DatabaseProvider provider)
     {
         var factory = await factories.GetAsync(provider);
-        var email = ProviderFactories.UniqueEmail();
+        var email = ProviderApps.UniqueEmail();
         Assert.Equal(0, (await RunAsync(factory.Services, "create-user", email)).ExitCode);
 
         var again = await RunAsync(factory.Services, "create-user", email.ToUpperInvariant(), "--role", "Admin");
@@ -89,7 +89,7 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task Rotate_key_revokes_every_old_key_and_the_new_one_works(DatabaseProvider provider)
     {
         var factory = await factories.GetAsync(provider);
-        var email = ProviderFactories.UniqueEmail();
+        var email = ProviderApps.UniqueEmail();
         var first = (await RunAsync(factory.Services, "create-user", email)).Key!;
         var extra = await RunAsync(factory.Services, "create-key", email);
         Assert.Equal(0, extra.ExitCode);
@@ -113,8 +113,8 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task List_users_shows_roles_and_active_keys(DatabaseProvider provider)
     {
         var factory = await factories.GetAsync(provider);
-        var admin = ProviderFactories.UniqueEmail("admin");
-        var developer = ProviderFactories.UniqueEmail("dev");
+        var admin = ProviderApps.UniqueEmail("admin");
+        var developer = ProviderApps.UniqueEmail("dev");
         await RunAsync(factory.Services, "create-user", admin, "--role", "Admin");
         await RunAsync(factory.Services, "create-user", developer);
         await RunAsync(factory.Services, "create-key", developer);
@@ -132,7 +132,7 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task Delete_user_removes_their_sessions_with_events_tool_usages_and_messages_and_nothing_else(DatabaseProvider provider)
     {
         var factory = await factories.GetAsync(provider);
-        var email = ProviderFactories.UniqueEmail();
+        var email = ProviderApps.UniqueEmail();
         var key = (await RunAsync(factory.Services, "create-user", email)).Key!;
         var (_, otherUserId, _) = await factory.CreateUserClientAsync();
         long[] doomed;
@@ -172,7 +172,7 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task Commands_on_an_unknown_user_fail_with_exit_code_1(string command)
     {
         var factory = await factories.GetAsync(DatabaseProvider.Sqlite);
-        var email = ProviderFactories.UniqueEmail("nobody");
+        var email = ProviderApps.UniqueEmail("nobody");
 
         var result = await RunAsync(factory.Services, command, email);
 
@@ -185,7 +185,7 @@ public sealed class AdminCliTests(ProviderFactories factories) : IClassFixture<P
     public async Task An_unknown_role_is_a_usage_error_and_creates_nobody()
     {
         var factory = await factories.GetAsync(DatabaseProvider.Sqlite);
-        var email = ProviderFactories.UniqueEmail();
+        var email = ProviderApps.UniqueEmail();
 
         var result = await RunAsync(factory.Services, "create-user", email, "--role", "Boss");
 

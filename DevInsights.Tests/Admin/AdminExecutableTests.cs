@@ -15,7 +15,7 @@ public sealed class AdminExecutableTests
     {
         var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var factory = new DevInsightsFactory(database);
-        var email = ProviderFactories.UniqueEmail("exe");
+        var email = ProviderApps.UniqueEmail("exe");
 
         var created = await RunAsync(database.DataDirectory, "admin", "create-user", email, "--role", "Admin");
         var duplicate = await RunAsync(database.DataDirectory, "admin", "create-user", email);

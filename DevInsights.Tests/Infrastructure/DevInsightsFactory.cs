@@ -25,6 +25,8 @@ public sealed class DevInsightsFactory(TestDatabase database, IDictionary<string
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in Database.Settings()) builder.UseSetting(key, value);
+        // Test hosts run side by side: none listens for OTLP/gRPC unless its test asks for a port.
+        builder.UseSetting("DevInsights:Otlp:GrpcPort", "0");
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
     }
 

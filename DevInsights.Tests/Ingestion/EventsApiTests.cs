@@ -8,7 +8,7 @@ using static DevInsights.Tests.Ingestion.IngestionTestKit;
 
 namespace DevInsights.Tests.Ingestion;
 
-public sealed class EventsApiTests(IngestionAppFixture apps) : IClassFixture<IngestionAppFixture>
+public sealed class EventsApiTests(ProviderApps apps) : IClassFixture<ProviderApps>
 {
     private static readonly DateTime T0 = new(2026, 3, 14, 9, 26, 53, 589, DateTimeKind.Utc);
 

@@ -10,7 +10,7 @@ using static DevInsights.Tests.Ingestion.IngestionTestKit;
 namespace DevInsights.Tests.Ingestion;
 
 /// <summary>Every class of bad input: the status, the problem details' error keys, and an untouched database.</summary>
-public sealed class EventsApiValidationTests(IngestionAppFixture apps) : IClassFixture<IngestionAppFixture>
+public sealed class EventsApiValidationTests(ProviderApps apps) : IClassFixture<ProviderApps>
 {
     private static string Valid(string sid, int i = 0) =>
         $$"""{"sessionId":"{{sid}}","timestamp":"2026-03-14T09:00:0{{i}}Z","type":"api_request","inputTokens":5}""";

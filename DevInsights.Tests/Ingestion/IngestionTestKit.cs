@@ -12,29 +12,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DevInsights.Tests.Ingestion;
 
-/// <summary>One app per provider, shared by the tests of a class; every test uses its own users and sessions.</summary>
-public sealed class IngestionAppFixture : IAsyncLifetime
-{
-    private readonly Dictionary<DatabaseProvider, Task<DevInsightsFactory>> _apps = [];
-    private readonly Lock _gate = new();
-
-    public Task<DevInsightsFactory> GetAsync(DatabaseProvider provider)
-    {
-        lock (_gate)
-        {
-            if (!_apps.TryGetValue(provider, out var app)) _apps[provider] = app = DevInsightsFactory.CreateAsync(provider);
-            return app;
-        }
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var app in _apps.Values) await (await app).DisposeAsync();
-    }
-}
-
 /// <summary>What the tests send and read back.</summary>
 public static class IngestionTestKit
 {

@@ -221,4 +221,27 @@ public sealed class IngestionWriterTests
         Assert.Equal(5, (await (await client.PostEventsAsync(Turn(sid, DateTime.UtcNow, "b"))).ReadAcceptedAsync()).Accepted);
         Assert.Single(heard);
     }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Another_developers_session_is_refused_unless_the_context_adopts_existing_sessions(DatabaseProvider provider)
+    {
+        await using var app = await DevInsightsFactory.CreateAsync(provider);
+        var queue = app.Services.GetRequiredService<IngestionQueue>();
+        var projectId = await UnassignedIdAsync(app);
+        var (_, owner, _) = await app.CreateUserClientAsync();
+        var (_, other, _) = await app.CreateUserClientAsync();
+        var sid = NewSessionId();
+        await queue.SubmitAsync(Batch(sid, projectId, 2, "a", owner)).WaitAsync(Timeout);
+
+        var refused = await Assert.ThrowsAsync<SessionOwnershipException>(() => queue.SubmitAsync(Batch(sid, projectId, 2, "b", other)).WaitAsync(Timeout));
+        Assert.Equal([sid], refused.ClientSessionIds);
+        var batch = Batch(sid, projectId, 2, "b", other);
+        var adopting = batch with { Sessions = new Dictionary<string, SessionContext> { [sid] = batch.Sessions[sid] with { AdoptExisting = true } } };
+        Assert.Equal(new IngestResult(2, 0), await queue.SubmitAsync(adopting).WaitAsync(Timeout));
+
+        var session = (await app.SessionAsync(sid))!;
+        Assert.Equal((owner, 4L), (session.DeveloperId, session.EventCount)); // the session keeps its developer
+    }
 }

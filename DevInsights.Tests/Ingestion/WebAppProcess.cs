@@ -64,6 +64,8 @@ public sealed class WebAppProcess : IDisposable
         start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Processes run side by side: none listens for OTLP/gRPC unless its test asks for a port.
+        start.Environment["DevInsights__Otlp__GrpcPort"] = "0";
         foreach (var (key, value) in database.Settings()) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 

@@ -1,4 +1,5 @@
 using DevInsights.Core.Otlp;
+using DevInsights.Core.Sessions;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Collector.Trace.V1;
@@ -65,8 +66,12 @@ public sealed class OtlpFixtureIdentityTests
         Assert.Equal("claude_code.interaction", root.Name);
         Assert.Equal("d23f365c12ebaa368a54804f40d6f05f", Convert.ToHexStringLower(root.TraceId.Span));
         Assert.Equal("8ac927bdbe81a401", Convert.ToHexStringLower(root.SpanId.Span));
-        Assert.Equal(new OtlpTracesResult(10, 0), new OtlpTracesConverter().Convert(fromProtobuf));
-        Assert.Equal(new OtlpTracesResult(10, 0), new OtlpTracesConverter().Convert(fromJson));
+        var traces = new OtlpTracesConverter().Convert(fromProtobuf);
+        Assert.Equal((10, 0), (traces.SpanCount, traces.RejectedCount));
+        Assert.Equal(traces.Contexts, new OtlpTracesConverter().Convert(fromJson).Contexts);
+        // The spans' sender is known like the records' (Claude Code's install id as the machine key).
+        var context = Assert.Single(traces.Contexts);
+        Assert.Equal((ClientKind.ClaudeCode, "user.id"), (context.Client, context.MachineKeySource));
     }
 
     [Fact]

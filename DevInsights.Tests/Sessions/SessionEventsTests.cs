@@ -7,14 +7,14 @@ using static DevInsights.Tests.Sessions.SessionTestData;
 
 namespace DevInsights.Tests.Sessions;
 
-public sealed class SessionEventsTests(SessionsAppFixture fixture) : IClassFixture<SessionsAppFixture>
+public sealed class SessionEventsTests(ProviderApps fixture) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Events_come_in_time_order_then_id_a_cursor_page_at_a_time(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var lead = await app.UserAsync(Roles.TeamLead);

@@ -5,14 +5,14 @@ using static DevInsights.Tests.Sessions.SessionTestData;
 
 namespace DevInsights.Tests.Sessions;
 
-public sealed class SessionListTests(SessionsAppFixture fixture) : IClassFixture<SessionsAppFixture>
+public sealed class SessionListTests(ProviderApps fixture) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Filters_return_exactly_the_matching_sessions(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var ann = await app.UserAsync();
         var bob = await app.UserAsync();
@@ -66,7 +66,7 @@ public sealed class SessionListTests(SessionsAppFixture fixture) : IClassFixture
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Sorting_by_time_cost_and_tokens_and_paging_return_the_exact_order(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         // Token totals spread over the four kinds, so that no single kind gives the same order as their sum.
@@ -105,7 +105,7 @@ public sealed class SessionListTests(SessionsAppFixture fixture) : IClassFixture
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Ties_keep_upload_order_so_pages_never_repeat_or_skip_a_session(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var ids = new List<string>();

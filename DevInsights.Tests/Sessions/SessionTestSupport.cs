@@ -12,29 +12,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DevInsights.Tests.Sessions;
 
-/// <summary>One app per provider for a test class, started on first use; tests own their users and workspaces.</summary>
-public sealed class SessionsAppFixture : IAsyncLifetime
-{
-    private readonly Dictionary<DatabaseProvider, Task<DevInsightsFactory>> _apps = [];
-    private readonly Lock _lock = new();
-
-    public Task<DevInsightsFactory> AppAsync(DatabaseProvider provider)
-    {
-        lock (_lock)
-        {
-            if (!_apps.TryGetValue(provider, out var app)) _apps[provider] = app = DevInsightsFactory.CreateAsync(provider);
-            return app;
-        }
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var app in _apps.Values) await (await app).DisposeAsync();
-    }
-}
-
 /// <summary>A project, machine and workspace of its own, inserted directly (the hierarchy service is another feature).</summary>
 public sealed record TestWorkspace(long ProjectId, string ProjectName, string ClientWorkspaceId, string Hostname);
 

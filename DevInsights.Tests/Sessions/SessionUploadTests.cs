@@ -9,14 +9,14 @@ using static DevInsights.Tests.Sessions.SessionTestData;
 
 namespace DevInsights.Tests.Sessions;
 
-public sealed class SessionUploadTests(SessionsAppFixture fixture) : IClassFixture<SessionsAppFixture>
+public sealed class SessionUploadTests(ProviderApps fixture) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Upload_then_get_returns_the_exact_values(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var upload = Upload(workspace) with
@@ -76,7 +76,7 @@ public sealed class SessionUploadTests(SessionsAppFixture fixture) : IClassFixtu
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Reupload_replaces_totals_and_tools_and_merges_models(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var first = Upload(workspace) with
@@ -122,7 +122,7 @@ public sealed class SessionUploadTests(SessionsAppFixture fixture) : IClassFixtu
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Messages_are_stored_and_replaced_when_the_owner_shares_everything(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync(shareLevel: ShareLevel.Full);
         var lead = await app.UserAsync(Roles.TeamLead);
@@ -169,7 +169,7 @@ public sealed class SessionUploadTests(SessionsAppFixture fixture) : IClassFixtu
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Messages_are_stripped_with_a_warning_under_the_metadata_share_level(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync(); // new users share metadata only
         var lead = await app.UserAsync(Roles.TeamLead);
@@ -197,7 +197,7 @@ public sealed class SessionUploadTests(SessionsAppFixture fixture) : IClassFixtu
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Another_developers_session_is_forbidden_to_upload_and_hidden_but_leads_see_it(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var owner = await app.UserAsync(shareLevel: ShareLevel.Full);
         var intruder = await app.UserAsync();
@@ -231,7 +231,7 @@ public sealed class SessionUploadTests(SessionsAppFixture fixture) : IClassFixtu
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_batch_reports_each_item_and_stores_only_the_good_ones(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var other = await app.UserAsync();
@@ -266,7 +266,7 @@ public sealed class SessionUploadTests(SessionsAppFixture fixture) : IClassFixtu
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_batch_must_hold_between_one_and_a_hundred_sessions(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var tooMany = Enumerable.Range(0, 101).Select(_ => (SessionUpload?)Upload(workspace)).ToList();

@@ -8,14 +8,14 @@ using static DevInsights.Tests.Sessions.SessionTestData;
 
 namespace DevInsights.Tests.Sessions;
 
-public sealed class SessionValidationTests(SessionsAppFixture fixture) : IClassFixture<SessionsAppFixture>
+public sealed class SessionValidationTests(ProviderApps fixture) : IClassFixture<ProviderApps>
 {
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Each_invalid_upload_is_a_400_naming_its_field_and_stores_nothing(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var cases = new (string Field, SessionUpload Upload)[]
@@ -74,7 +74,7 @@ public sealed class SessionValidationTests(SessionsAppFixture fixture) : IClassF
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Each_invalid_list_or_events_parameter_is_a_400_naming_it(DatabaseProvider provider)
     {
-        var app = await fixture.AppAsync(provider);
+        var app = await fixture.GetAsync(provider);
         var workspace = await app.CreateWorkspaceAsync();
         var dev = await app.UserAsync();
         var upload = Upload(workspace);

@@ -97,7 +97,7 @@ public static class SessionsApi
     {
         // The group requires an authenticated user, whose id claim the API key handler always sets.
         var user = CurrentUser.From(context.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
-        return new SessionCaller(user.Id, user.SeesEveryone);
+        return SessionCaller.For(user.Id, user.Roles);
     }
 
     private static long? ParseLong(FieldErrors errors, string field, string? value)

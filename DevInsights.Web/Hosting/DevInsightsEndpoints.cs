@@ -25,6 +25,9 @@ public static class DevInsightsEndpoints
         app.MapAdministrationApi();
         app.MapHierarchyApi();
         app.MapIngestionApi();
+        app.MapTeamApi();
+        app.MapDashboardExports();
+        app.MapOtlpApi();
 
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -100,6 +100,9 @@ public static class DevInsightsServices
         services.AddAdministration();
         services.AddHierarchy();
         services.AddIngestion();
+        services.AddTeam();
+        services.AddDashboard();
+        services.AddOtlp();
         return builder;
     }
 

@@ -30,8 +30,8 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var presented = ReadKey(Request);
         if (presented is null) return AuthenticateResult.NoResult();
-        // Validation includes the owner's name and roles, and is cached briefly: no query per request.
-        var key = await keys.ValidateAsync(presented, Context.RequestAborted);
+        // Remembered for a few seconds by the service: collectors post every few seconds.
+        var key = await keys.AuthenticateAsync(presented, Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("Invalid, revoked or disabled API key.");
 
         var claims = new List<Claim>

@@ -11,8 +11,7 @@ using System.CommandLine;
 //                 concurrent connections against the server on a fresh SQLite database; ingest_ratio = ingest_events_per_s
 //                 divided by raw_sqlite_rows_per_s (target >= 0.7); duplicates, p99, peak RSS, reads under ingestion.
 //   hierarchy  -> hierarchy_tree_p95_ms and workspace_resolve_p95_ms over 200 workspaces and 1,000,000 events.
-// Still to plug in as a further IBenchPart:
-//   otlp       -> otlp_log_records_per_s: real Claude Code OTLP log payloads, JSON and protobuf.
+//   otlp       -> otlp_log_records_per_s (and per encoding): real Claude Code OTLP log exports, JSON and protobuf.
 namespace DevInsights.Bench;
 
 /// <summary>The entry point (a named class rather than top-level statements, whose public <c>Program</c> would clash
@@ -21,7 +20,7 @@ public static class BenchCommand
 {
     public static async Task<int> Main(string[] args)
     {
-        IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart(), new IngestPart(), new HierarchyPart()];
+        IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart(), new IngestPart(), new OtlpIngestPart(), new HierarchyPart()];
 
         var partsOption = new Option<string[]>("--parts")
         {
@@ -37,7 +36,7 @@ public static class BenchCommand
         var runsOption = new Option<int>("--runs") { Description = "Repetitions per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var synchronousOption = new Option<string?>("--sqlite-synchronous")
         {
-            Description = "SQLite synchronous setting for the raw insert part (default: the app's default), e.g. Normal to compare with PERFORMANCE.md.",
+            Description = "SQLite synchronous setting for the raw insert part and every server a part starts (default: the app's default), e.g. Normal to compare with PERFORMANCE.md.",
         };
         synchronousOption.AcceptOnlyFromAmong("Normal", "Full", "Extra");
         var webDllOption = new Option<string?>("--web-dll") { Description = "The DevInsights.Web.dll to launch (default: the Release build)." };

@@ -28,7 +28,7 @@ public sealed class BenchContext
     public required int IngestBatches { get; init; }
     /// <summary>Repetitions of each measurement; parts report the median.</summary>
     public required int Runs { get; init; }
-    /// <summary>Overrides the app's default SQLite <c>synchronous</c> setting for raw measurements (null: the default).</summary>
+    /// <summary>Overrides the app's default SQLite <c>synchronous</c> setting for the raw measurements and the servers the parts start (null: the default).</summary>
     public string? SqliteSynchronous { get; init; }
     public required CancellationToken CancellationToken { get; init; }
 

@@ -6,7 +6,10 @@ using System.Net.Sockets;
 namespace DevInsights.Bench;
 
 /// <summary>The server (<see cref="BenchContext.WebDll"/>) as a child process on a loopback port over a data directory,
-/// as an operator starts it: the repository root as content root (its appsettings.json applies), Production.</summary>
+/// as an operator starts it: the repository root as content root (its appsettings.json applies), Production, with the
+/// OTLP/gRPC listener on a free port of its own (a real start-up, and two servers never clash on 4317).</summary>
+/// <remarks>Every part's traffic comes from one key standing for a whole team, so the per-key request rate limit is
+/// lifted; <see cref="BenchContext.SqliteSynchronous"/>, when given, applies to the server too.</remarks>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -44,8 +47,14 @@ public sealed class ServerProcess : IAsyncDisposable
         if (!File.Exists(context.WebDll))
             throw new FileNotFoundException($"The server is not built: {context.WebDll} (run ./bench.sh, which builds it).");
         var url = $"http://127.0.0.1:{FreePort()}";
+        var settings = new Dictionary<string, string>
+        {
+            ["DevInsights:Otlp:GrpcPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["DevInsights:RateLimits:ApiRequestsPerMinutePerKey"] = "100000000",
+        };
+        if (context.SqliteSynchronous is { } synchronous) settings["DevInsights:Database:SqliteSynchronous"] = synchronous;
         var stopwatch = Stopwatch.StartNew();
-        var process = Launch(context, dataDirectory, [context.WebDll, "--urls", url]);
+        var process = Launch(context, dataDirectory, [context.WebDll, "--urls", url], settings);
         // Drain the server's output so that a full pipe never blocks it.
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -69,7 +78,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// API key it prints.</summary>
     public static async Task<string> CreateUserAsync(BenchContext context, string dataDirectory, string email, string role)
     {
-        using var process = Launch(context, dataDirectory, [context.WebDll, "admin", "create-user", email, "--role", role]);
+        using var process = Launch(context, dataDirectory, [context.WebDll, "admin", "create-user", email, "--role", role], new Dictionary<string, string>());
         var stdout = process.StandardOutput.ReadToEndAsync(context.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(context.CancellationToken);
         await process.WaitForExitAsync(context.CancellationToken);
@@ -87,7 +96,7 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static Process Launch(BenchContext context, string dataDirectory, IEnumerable<string> arguments)
+    private static Process Launch(BenchContext context, string dataDirectory, IEnumerable<string> arguments, Dictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -99,6 +108,7 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["DevInsights__DataDirectory"] = dataDirectory;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
     }
 

@@ -57,5 +57,5 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
 internal sealed class SessionHierarchyIndexConfiguration : IEntityTypeConfiguration<Session>
 {
     public void Configure(EntityTypeBuilder<Session> b) =>
-        b.HasIndex(s => new { s.ProjectId, s.WorkspaceId, s.StartedAt });
+        b.HasIndex(s => new { s.ProjectId, s.WorkspaceId, s.StartedAt, s.Id }).IsDescending(false, false, true, true);
 }
