@@ -37,6 +37,7 @@ public sealed class IngestPart : IBenchPart
         var dataDirectory = context.CreateScratchDirectory("ingest");
         var key = await ServerProcess.CreateUserAsync(context, dataDirectory, "bench@example.test", "Developer");
         await using var server = await ServerProcess.StartAsync(context, dataDirectory);
+        BenchContext.Progress($"ingest: server pid {server.Pid} (e.g. for dotnet-trace)");
         var batches = new IngestBatches(Guid.NewGuid().ToString("N")[..8]);
         var clients = Concurrencies.ToDictionary(c => c, c => IngestLoad.Client(server.Url, key, c));
         try

@@ -92,6 +92,7 @@ public sealed class OtlpIngestPart : IBenchPart
         var dataDirectory = context.CreateScratchDirectory("otlp-" + name);
         var key = await ServerProcess.CreateUserAsync(context, dataDirectory, $"bench-{name}@example.test", "Developer");
         await using var server = await ServerProcess.StartAsync(context, dataDirectory);
+        BenchContext.Progress($"otlp {name}: server pid {server.Pid} (e.g. for dotnet-trace)");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("x-api-key", key);
 
