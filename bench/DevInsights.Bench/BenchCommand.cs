@@ -75,6 +75,8 @@ public static class BenchCommand
                 {
                     BenchContext.Progress($"part {part.Name}");
                     await part.RunAsync(context, Console.Out);
+                    // Other tenants of a shared machine move every wall-time figure: say how busy it was.
+                    BenchContext.Report(Console.Out, $"load_average_after_{part.Name.Replace('-', '_')}", BenchContext.LoadAverage());
                 }
                 return 0;
             }

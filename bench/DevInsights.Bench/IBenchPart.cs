@@ -45,6 +45,14 @@ public sealed class BenchContext
     /// <summary>Progress for the operator; stdout stays <c>name=value</c> only.</summary>
     public static void Progress(string message) => Console.Error.WriteLine("# " + message);
 
+    /// <summary>The machine's one-minute load average ("unknown" where /proc/loadavg is not readable).</summary>
+    public static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "unknown"; }
+        catch (UnauthorizedAccessException) { return "unknown"; }
+    }
+
     public string CreateScratchDirectory(string name)
     {
         var path = Path.Combine(TempRoot, name + "-" + Guid.NewGuid().ToString("N")[..8]);
