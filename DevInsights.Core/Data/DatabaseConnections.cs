@@ -45,6 +45,15 @@ public sealed class DatabaseConnections
         SqliteSynchronous = o.Database.SqliteSynchronous.ToUpperInvariant();
     }
 
+    /// <summary>SQLite settings for the one connection that writes in bulk (the ingestion writer), on top of those of
+    /// <see cref="OpenAsync"/>. The default 2 MB page cache cannot hold the pages a 1,000-event transaction touches in
+    /// the events table's indexes: pages spilled to the WAL before the commit and were read back again, and the
+    /// default checkpoint every 1,000 pages (4 MB) copied the same index pages into the database file many times
+    /// over. Measured on the writer alone: 22.4 ms CPU per 1,000 events with the defaults, 19.4 with these (18.5 with a
+    /// 64 MB cache, not worth 32 MB more of resident memory). Other connections keep the defaults, so the larger
+    /// cache is held once.</summary>
+    public const string SqliteBulkWriterPragmas = "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=10000;";
+
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
     private string SqliteSynchronous { get; } = "FULL";

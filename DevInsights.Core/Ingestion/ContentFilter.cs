@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DevInsights.Core.Identity;
@@ -41,12 +43,18 @@ public static class ContentFilter
     /// <summary>Whether attributes of a developer with this share level keep their content.</summary>
     public static bool KeepsContent(ShareLevel level) => level == ShareLevel.Full;
 
-    public static bool IsContentKey(string key)
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> ContentNamesBySpan =
+        ContentNames.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> WholeKeyNamesBySpan =
+        WholeKeyNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static bool IsContentKey(string key) => IsContentKey(key.AsSpan());
+
+    public static bool IsContentKey(ReadOnlySpan<char> key)
     {
-        if (ContentNames.Contains(key) || WholeKeyNames.Contains(key)) return true;
+        if (ContentNamesBySpan.Contains(key) || WholeKeyNamesBySpan.Contains(key)) return true;
         var dot = key.LastIndexOf('.');
-        return dot >= 0 && dot < key.Length - 1
-            && ContentNames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(key.AsSpan(dot + 1));
+        return dot >= 0 && dot < key.Length - 1 && ContentNamesBySpan.Contains(key[(dot + 1)..]);
     }
 
     /// <summary>True when <paramref name="element"/> holds a content key at any depth (no allocation).</summary>
@@ -56,7 +64,7 @@ public static class ContentFilter
         {
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
-                    if (IsContentKey(property.Name) || ContainsContent(property.Value)) return true;
+                    if (IsContentKey(property) || ContainsContent(property.Value)) return true;
                 return false;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
@@ -65,6 +73,18 @@ public static class ContentFilter
             default:
                 return false;
         }
+    }
+
+    /// <summary>Decodes the property name onto the stack rather than into a string: this runs for every attribute of
+    /// every event.</summary>
+    private static bool IsContentKey(JsonProperty property)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        // Escaped names take the string route, and so do long ones rather than a large stack buffer; UTF-8 never
+        // decodes to more chars than it has bytes.
+        if (raw.Length > 256 || raw.Contains((byte)'\\')) return IsContentKey(property.Name);
+        Span<char> name = stackalloc char[256];
+        return IsContentKey(name[..Encoding.UTF8.GetChars(raw, name)]);
     }
 
     /// <summary>Removes content keys from <paramref name="node"/> at any depth; returns how many were removed.</summary>

@@ -74,6 +74,9 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
 
     public async ValueTask DisposeAsync() => await ResetAsync();
 
+    /// <summary>The open connection, if any.</summary>
+    protected DbConnection? Connection => _connection;
+
     protected abstract Task OpenCoreAsync(DbConnection connection, CancellationToken ct);
 
     /// <summary>Inserts every row unless its (session, client event id) exists, and sets <see cref="EventRow.Inserted"/>.</summary>

@@ -1,3 +1,4 @@
+using DevInsights.Bench.Hierarchy;
 using Xunit.Abstractions;
 
 namespace DevInsights.Tests.Benchmarks;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using DevInsights.Bench.Hierarchy;
 using DevInsights.Core.Identity;
 using DevInsights.Tests.Browser;
 using DevInsights.Tests.Dashboard;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DevInsights.Bench.Hierarchy;
 using DevInsights.Core.Dashboard;
 using DevInsights.Core.Identity;
 using DevInsights.Core.Sessions;

@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Data;
 using DevInsights.Core.Hierarchy;
+using DevInsights.Bench.Hierarchy;
 using DevInsights.Core.Sessions;
 using DevInsights.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DevInsights.Tests.Hierarchy;
@@ -89,43 +88,6 @@ public sealed class HierarchyHarness : IAsyncDisposable
     private sealed class OptionsDbContextFactory(DbContextOptions<DevInsightsDbContext> options) : IDbContextFactory<DevInsightsDbContext>
     {
         public DevInsightsDbContext CreateDbContext() => new(options);
-    }
-}
-
-/// <summary>Counts the SQL commands EF sends, to prove a read costs a fixed number of round trips.</summary>
-public sealed class CommandCounter : DbCommandInterceptor
-{
-    private int _count;
-
-    public int Count => Volatile.Read(ref _count);
-
-    public void Reset() => Interlocked.Exchange(ref _count, 0);
-
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    {
-        Interlocked.Increment(ref _count);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _count);
-        return ValueTask.FromResult(result);
-    }
-
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _count);
-        return ValueTask.FromResult(result);
-    }
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _count);
-        return ValueTask.FromResult(result);
     }
 }
 

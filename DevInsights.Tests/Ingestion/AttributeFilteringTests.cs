@@ -35,6 +35,17 @@ public sealed class AttributeFilteringTests
     public void Content_keys_are_recognised_case_insensitively_by_name_or_last_segment(string key, bool content) =>
         Assert.Equal(content, ContentFilter.IsContentKey(key));
 
+    [Theory]
+    [InlineData("""{"prompt_length":6,"app.version":"2.1"}""", false)]
+    [InlineData("""{"n":1,"nested":[{"ok":true,"Gen_AI.Prompt":"x"}]}""", true)]
+    [InlineData("""{"pro\u006dpt":"escaped name"}""", true)]
+    [InlineData("""{"r\u00e9sum\u00e9":1,"€":2}""", false)]
+    public void Parsed_attributes_are_checked_for_content_keys_at_any_depth(string json, bool content)
+    {
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal(content, ContentFilter.ContainsContent(document.RootElement));
+    }
+
     [Fact]
     public void Nested_content_is_removed_while_sizes_and_counts_stay()
     {

@@ -24,9 +24,11 @@ public sealed class BenchContext
     public required string TempRoot { get; init; }
     /// <summary>Rows per measured insert run.</summary>
     public required int Rows { get; init; }
+    /// <summary>Fresh 1,000-event batches per ingestion measurement.</summary>
+    public required int IngestBatches { get; init; }
     /// <summary>Repetitions of each measurement; parts report the median.</summary>
     public required int Runs { get; init; }
-    /// <summary>Overrides the app's default SQLite <c>synchronous</c> setting for raw measurements (null: the default).</summary>
+    /// <summary>Overrides the app's default SQLite <c>synchronous</c> setting for the raw measurements and the servers the parts start (null: the default).</summary>
     public string? SqliteSynchronous { get; init; }
     public required CancellationToken CancellationToken { get; init; }
 
@@ -42,6 +44,14 @@ public sealed class BenchContext
 
     /// <summary>Progress for the operator; stdout stays <c>name=value</c> only.</summary>
     public static void Progress(string message) => Console.Error.WriteLine("# " + message);
+
+    /// <summary>The machine's one-minute load average ("unknown" where /proc/loadavg is not readable).</summary>
+    public static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "unknown"; }
+        catch (UnauthorizedAccessException) { return "unknown"; }
+    }
 
     public string CreateScratchDirectory(string name)
     {

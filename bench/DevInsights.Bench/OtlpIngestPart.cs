@@ -90,12 +90,10 @@ public sealed class OtlpIngestPart : IBenchPart
     private static async Task<Result> MeasureAsync(BenchContext context, List<Body> bodies, string name)
     {
         var dataDirectory = context.CreateScratchDirectory("otlp-" + name);
-        var key = await BenchServer.CreateUserAsync(context, dataDirectory, $"bench-{name}@example.test");
-        // One key stands for a whole team here: lift its request rate limit (20,000/min per key by default).
-        var settings = new Dictionary<string, string> { ["DevInsights:RateLimits:ApiRequestsPerMinutePerKey"] = "100000000" };
-        if (context.SqliteSynchronous is { } synchronous) settings["DevInsights:Database:SqliteSynchronous"] = synchronous;
-        await using var server = await BenchServer.StartAsync(context, dataDirectory, settings);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var key = await ServerProcess.CreateUserAsync(context, dataDirectory, $"bench-{name}@example.test", "Developer");
+        await using var server = await ServerProcess.StartAsync(context, dataDirectory);
+        BenchContext.Progress($"otlp {name}: server pid {server.Pid} (e.g. for dotnet-trace)");
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("x-api-key", key);
 
         long records = 0, requests = 0;

@@ -14,17 +14,15 @@ namespace DevInsights.Bench;
 /// run as the app's figures so that a ratio can be quoted.</summary>
 /// <remarks>The app's own events table (migrated by <see cref="SchemaMigrator"/>: its three secondary indexes, the
 /// unique idempotency index and the foreign key to sessions), opened by <see cref="DatabaseConnections"/> with the
-/// app's pragmas (WAL, the app's default <c>synchronous</c> setting unless <c>--sqlite-synchronous</c> says otherwise); one prepared INSERT reused, 1,000 rows per
-/// transaction, one writer. Rows look like real telemetry: batches of 250 consecutive events of one session,
-/// UUID event ids, ~300 B attribute JSON.</remarks>
+/// app's pragmas (WAL, the app's default <c>synchronous</c> setting unless <c>--sqlite-synchronous</c> says otherwise)
+/// and the ingestion writer's (<see cref="DatabaseConnections.SqliteBulkWriterPragmas"/>); one prepared INSERT reused,
+/// 1,000 rows per transaction, one writer. Rows look like real telemetry: batches of 250 consecutive events of one
+/// session, UUID event ids, ~300 B attribute JSON (<see cref="SyntheticTelemetry"/>).</remarks>
 public sealed class RawSqliteInsertPart : IBenchPart
 {
     public const int RowsPerTransaction = 1000;
     private const int Sessions = 300;
     private const int EventsPerChunk = 250;
-
-    private static readonly string[] Types = ["api_request", "tool_decision", "tool_result", "tool_result", "user_prompt", "api_request"];
-    private static readonly string[] Tools = ["Bash", "Read", "Edit", "Grep", "Write", "Glob"];
 
     public string Name => "raw-sqlite";
 
@@ -39,7 +37,7 @@ public sealed class RawSqliteInsertPart : IBenchPart
             rates.Add(rate);
         }
         BenchContext.Report(output, "raw_sqlite_synchronous", synchronous);
-        BenchContext.Report(output, "raw_sqlite_attributes_bytes", Attributes.AverageLength.ToString("F0", CultureInfo.InvariantCulture));
+        BenchContext.Report(output, "raw_sqlite_attributes_bytes", SyntheticTelemetry.AverageAttributesLength.ToString("F0", CultureInfo.InvariantCulture));
         BenchContext.Report(output, "raw_sqlite_rows_per_s_runs", string.Join(',', rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture))));
         context.Report(output, "raw_sqlite_rows_per_s", BenchContext.Median(rates));
     }
@@ -53,6 +51,12 @@ public sealed class RawSqliteInsertPart : IBenchPart
         try
         {
             await using var connection = (SqliteConnection)await connections.OpenAsync(context.CancellationToken);
+            // The writer's own settings, so that the ceiling and the app are measured alike.
+            await using (var pragmas = connection.CreateCommand())
+            {
+                pragmas.CommandText = DatabaseConnections.SqliteBulkWriterPragmas;
+                await pragmas.ExecuteNonQueryAsync(context.CancellationToken);
+            }
             var (projectId, sessionIds) = await SeedSessionsAsync(connection);
             return InsertEvents(connection, projectId, sessionIds, context.Rows);
         }
@@ -141,24 +145,22 @@ public sealed class RawSqliteInsertPart : IBenchPart
                 // A client batch carries consecutive events of one session; sessions take turns.
                 var s = done / EventsPerChunk % sessionIds.Length;
                 var sequence = perSession[s]++;
-                var kind = Types[sequence % Types.Length];
-                var isRequest = kind == "api_request";
-                var isTool = kind.StartsWith("tool_", StringComparison.Ordinal);
+                var e = SyntheticTelemetry.For(s, sequence);
                 session.Value = sessionIds[s];
                 machine.Value = 1 + s % 20;
                 workspace.Value = 1 + s % 200;
                 timestamp.Value = start.AddMilliseconds(sequence * 250.0 + s);
-                type.Value = kind;
-                tool.Value = isTool ? Tools[sequence % Tools.Length] : DBNull.Value;
-                model.Value = isRequest ? "claude-sonnet-4-5" : DBNull.Value;
-                input.Value = isRequest ? 1200 + sequence % 800 : 0;
-                outputTokens.Value = isRequest ? 300 + sequence % 500 : 0;
-                cacheRead.Value = isRequest ? 40_000 + sequence : 0;
-                cacheCreation.Value = isRequest ? sequence % 3000 : 0;
-                cost.Value = isRequest ? 0.0123 + sequence % 100 / 10_000.0 : DBNull.Value;
-                duration.Value = isRequest || isTool ? 80 + sequence % 4000 : DBNull.Value;
-                success.Value = isTool ? (sequence % 17 != 0 ? 1 : 0) : DBNull.Value;
-                attributes.Value = Attributes.For(s, sequence);
+                type.Value = e.Type;
+                tool.Value = (object?)e.Tool ?? DBNull.Value;
+                model.Value = (object?)e.Model ?? DBNull.Value;
+                input.Value = e.InputTokens;
+                outputTokens.Value = e.OutputTokens;
+                cacheRead.Value = e.CacheReadTokens;
+                cacheCreation.Value = e.CacheCreationTokens;
+                cost.Value = (object?)e.CostUsd ?? DBNull.Value;
+                duration.Value = (object?)e.DurationMs ?? DBNull.Value;
+                success.Value = e.Success is { } ok ? (ok ? 1 : 0) : DBNull.Value;
+                attributes.Value = e.Attributes;
                 eventId.Value = Guid.NewGuid().ToString();
                 received.Value = DateTime.UtcNow;
                 insert.ExecuteNonQuery();
@@ -167,20 +169,5 @@ public sealed class RawSqliteInsertPart : IBenchPart
         }
         stopwatch.Stop();
         return rows / stopwatch.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>Attribute JSON shaped like Claude Code's log record attributes (~300 B), prepared ahead so that
-    /// string building is not what is measured.</summary>
-    private static class Attributes
-    {
-        private const int Variants = 1024;
-        private static readonly string[] Prepared = Enumerable.Range(0, Variants).Select(Build).ToArray();
-
-        public static double AverageLength { get; } = Prepared.Average(a => a.Length);
-
-        public static string For(int session, int sequence) => Prepared[(session * 31 + sequence) % Variants];
-
-        private static string Build(int i) => string.Create(CultureInfo.InvariantCulture,
-            $$"""{"session.id":"{{Guid.NewGuid()}}","user.id":"{{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())}}{{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())}}","organization.id":"{{Guid.NewGuid()}}","terminal.type":"{{(i % 3 == 0 ? "vscode" : "xterm-256color")}}","app.version":"2.1.328","event.sequence":{{i}},"prompt.id":"{{Guid.NewGuid()}}"}""");
     }
 }

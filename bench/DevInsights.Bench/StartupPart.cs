@@ -27,7 +27,7 @@ public sealed class StartupPart : IBenchPart
 
     private static async Task<double> MeasureOnceAsync(BenchContext context, string dataDirectory)
     {
-        await using var server = await BenchServer.StartAsync(context, dataDirectory);
-        return server.StartupTime.TotalMilliseconds;
+        await using var server = await ServerProcess.StartAsync(context, dataDirectory);
+        return server.Startup.TotalMilliseconds;
     }
 }

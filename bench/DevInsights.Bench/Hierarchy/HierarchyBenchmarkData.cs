@@ -5,7 +5,6 @@ using DevInsights.Core.Configuration;
 using DevInsights.Core.Data;
 using DevInsights.Core.Data.Migrations;
 using DevInsights.Core.Hierarchy;
-using DevInsights.Tests.Hierarchy;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -13,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace DevInsights.Tests.Benchmarks;
+namespace DevInsights.Bench.Hierarchy;
 
 /// <summary>A throwaway SQLite database holding one large project (see <see cref="HierarchyBenchmarkOptions"/>),
 /// with the services wired as the app wires them; deleted on dispose. Reusable by any benchmark that needs

@@ -4,7 +4,7 @@ using System.Text;
 using DevInsights.Core.Hierarchy;
 using DevInsights.Core.Identity;
 
-namespace DevInsights.Tests.Benchmarks;
+namespace DevInsights.Bench.Hierarchy;
 
 /// <summary>The size of the generated hierarchy and how often each read is timed. The defaults are the
 /// PERFORMANCE.md scenario: one project of 200 workspaces on 20 machines, 1,000,000 events.</summary>
@@ -53,13 +53,6 @@ public sealed record HierarchyBenchmarkResult(
     public bool MeetsTargets => ProjectTree.P95Ms < 20 && WorkspaceContext.P95Ms < 5;
 
     // Wall-clock figures on a shared machine mean little without the load they were taken under.
-    private static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "unknown"; }
-        catch (UnauthorizedAccessException) { return "unknown"; }
-    }
-
     public string Report()
     {
         var o = Options;
@@ -71,7 +64,7 @@ public sealed record HierarchyBenchmarkResult(
         sb.AppendLine(CultureInfo.InvariantCulture, $"  events, first page  {EventsFirstPage}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"  events, deep page   {EventsDeepPage}  (cursor half-way through the project)");
         sb.Append(MeetsTargets ? "  targets met" : "  TARGETS MISSED");
-        sb.Append(CultureInfo.InvariantCulture, $" (load average {LoadAverage()} on {Environment.ProcessorCount} cores while measuring)");
+        sb.Append(CultureInfo.InvariantCulture, $" (load average {BenchContext.LoadAverage()} on {Environment.ProcessorCount} cores while measuring)");
         return sb.ToString();
     }
 }
