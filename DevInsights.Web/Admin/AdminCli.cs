@@ -73,6 +73,7 @@ public static class AdminCli
         };
         // Other features' commands (one line each).
         foreach (var command in AdminJobsCli.Build(services, output, error)) admin.Add(command);
+        foreach (var command in AdminPricesCli.Build(services, output, error)) admin.Add(command);
         return admin;
     }
 

@@ -104,6 +104,7 @@ public static class DevInsightsServices
         services.AddDashboard();
         services.AddOtlp();
         services.AddJobs();
+        services.AddCosts();
         return builder;
     }
 
