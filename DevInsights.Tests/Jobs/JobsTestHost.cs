@@ -24,9 +24,13 @@ public sealed class JobsTestHost : IAsyncDisposable
     public TestDatabase Database => _base.Database;
 
     public static async Task<JobsTestHost> CreateAsync(DatabaseProvider provider, Action<IServiceCollection> services,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null) =>
+        Create(await TestDatabase.CreateAsync(provider), services, settings);
+
+    /// <summary>A host on an existing database (a restart: dispose the previous host with <see cref="StopAsync"/> first).</summary>
+    public static JobsTestHost Create(TestDatabase database, Action<IServiceCollection> services, IDictionary<string, string?>? settings = null)
     {
-        var @base = new DevInsightsFactory(await TestDatabase.CreateAsync(provider), settings);
+        var @base = new DevInsightsFactory(database, settings);
         var app = @base.WithWebHostBuilder(b => b.ConfigureTestServices(services));
         _ = app.Server; // start now: migrations and the scheduler run before the first request
         return new JobsTestHost(@base, app);
@@ -35,6 +39,9 @@ public sealed class JobsTestHost : IAsyncDisposable
     /// <summary>A client with a fresh API key of a new user in <paramref name="role"/>.</summary>
     public async Task<HttpClient> ClientAsync(string role) =>
         (await DevInsightsFactory.CreateUserClientAsync(Services, App.CreateClient, role)).Client;
+
+    /// <summary>Stops the app but keeps its database for the next host.</summary>
+    public async Task StopAsync() => await App.DisposeAsync();
 
     public async ValueTask DisposeAsync()
     {
