@@ -36,8 +36,7 @@ public sealed class AnthropicUsageJob(IHttpClientFactory clients, ProviderStore 
         var key = options.Value.Anthropic.AdminKey;
         var http = Http(ClientName, r => Authorize(r, key));
         var now = Clock.GetUtcNow().UtcDateTime;
-        var width = options.Value.Anthropic.BucketWidth == "1h" ? "1h" : "1d";
-        var limit = width == "1h" ? 168 : 31;
+        var (width, limit) = Buckets(options.Value.Anthropic.BucketWidth);
 
         var usageStart = await StartOfAsync(UsageStream, now, ct);
         var usage = await new BucketStream<ProviderUsage>(http, Store, UsageStream).SyncAsync(usageStart, now,

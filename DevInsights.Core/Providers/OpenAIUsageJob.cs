@@ -28,8 +28,7 @@ public sealed class OpenAIUsageJob(IHttpClientFactory clients, ProviderStore sto
         var key = options.Value.OpenAI.AdminKey;
         var http = Http(ClientName, r => r.Headers.Authorization = new("Bearer", key));
         var now = Clock.GetUtcNow().UtcDateTime;
-        var width = options.Value.OpenAI.BucketWidth == "1h" ? "1h" : "1d";
-        var limit = width == "1h" ? 168 : 31;
+        var (width, limit) = Buckets(options.Value.OpenAI.BucketWidth);
 
         var usageStart = await StartOfAsync(UsageStream, now, ct);
         var usage = await new BucketStream<ProviderUsage>(http, Store, UsageStream).SyncAsync(usageStart, now,

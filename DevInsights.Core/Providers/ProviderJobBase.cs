@@ -24,6 +24,9 @@ public abstract class ProviderJobBase(IHttpClientFactory clients, ProviderStore 
     protected async Task<DateTime> StartOfAsync(string stream, DateTime now, CancellationToken ct) =>
         await Store.ResumePointAsync(stream, ct) ?? now.Date.AddDays(-Math.Max(1, Options.BackfillDays));
 
+    /// <summary>The bucket width to ask for (<c>1h</c> or <c>1d</c>) and the most buckets a page of that width may hold.</summary>
+    protected static (string Width, int Limit) Buckets(string configured) => configured == "1h" ? ("1h", 168) : ("1d", 31);
+
     protected static JobOutcome Outcome(string provider, ProviderHttp http, params (string Name, StreamCounts Counts)[] streams)
     {
         var counts = new Dictionary<string, long>();
