@@ -3,7 +3,14 @@ using DevInsights.Core.Dashboard;
 namespace DevInsights.Core.Ingestion;
 
 /// <summary>The identity of a <see cref="DailyUsage"/> row: UTC day, project, developer ('' for none), client, model ('' for none).</summary>
-internal readonly record struct DailyUsageKey(DateOnly Day, long ProjectId, string DeveloperId, string Client, string Model);
+internal readonly record struct DailyUsageKey(DateOnly Day, long ProjectId, string DeveloperId, string Client, string Model)
+{
+    public static DailyUsageKey Of(SessionRef session, DateTime timestamp, string? model) =>
+        new(DateOnly.FromDateTime(timestamp), session.ProjectId, session.DeveloperId ?? DailyUsage.None, session.Client,
+            string.IsNullOrEmpty(model) ? DailyUsage.None : model);
+
+    public static DailyUsageKey Of(EventRow row) => Of(row.Session, row.Timestamp, row.Event.Model);
+}
 
 /// <summary>What a transaction's new events add to one <c>daily_usage</c> row: summed in memory so each touched row gets
 /// one upsert per transaction. The same definitions as <see cref="DailyUsageRebuilder"/>, which tests hold it to.</summary>
@@ -30,8 +37,7 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
         var byKey = new Dictionary<DailyUsageKey, DailyUsageDelta>();
         DailyUsageDelta Row(SessionRef session, DateTime timestamp, string? model)
         {
-            var key = new DailyUsageKey(DateOnly.FromDateTime(timestamp), session.ProjectId, session.DeveloperId ?? DailyUsage.None,
-                session.Client, string.IsNullOrEmpty(model) ? DailyUsage.None : model);
+            var key = DailyUsageKey.Of(session, timestamp, model);
             if (!byKey.TryGetValue(key, out var delta)) byKey.Add(key, delta = new DailyUsageDelta(key));
             return delta;
         }
@@ -47,7 +53,7 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
             delta.OutputTokens += e.OutputTokens;
             delta.CacheReadTokens += e.CacheReadTokens;
             delta.CacheCreationTokens += e.CacheCreationTokens;
-            if (e.CostUsd is { } cost) delta.CostUsd += cost;
+            if (row.Cost.CostUsd is { } cost) delta.CostUsd += cost;
             if (!string.IsNullOrEmpty(e.ToolName) && e.Success is { } success)
             {
                 delta.ToolCalls++;

@@ -10,11 +10,12 @@ internal sealed record GroupOutcome(IReadOnlyList<IngestResult> Results, Ingesti
 /// resolves or creates sessions, inserts events idempotently (provider-specific), then brings session, tool
 /// and project aggregates up to date from the events that were really new.</summary>
 /// <remarks>Used by the single writer loop only, so it is not thread-safe.</remarks>
-internal abstract class IngestionStore(DatabaseConnections connections, IngestionSessionCache cache, TimeProvider clock) : IAsyncDisposable
+internal abstract class IngestionStore(DatabaseConnections connections, IngestionSessionCache cache, Pricing.PriceBook prices, TimeProvider clock) : IAsyncDisposable
 {
     protected const string EventColumns =
         "session_id, project_id, machine_id, workspace_id, timestamp, type, tool_name, model, input_tokens, output_tokens, "
-        + "cache_read_tokens, cache_creation_tokens, cost_usd, duration_ms, success, attributes_json, source, client_event_id, received_at";
+        + "cache_read_tokens, cache_creation_tokens, cost_usd, duration_ms, success, attributes_json, source, client_event_id, received_at, "
+        + "computed_cost_usd, price_id, cost_source";
 
     private DbConnection? _connection;
     private Command? _findSession;
@@ -24,13 +25,16 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
     private Command? _upsertTool;
     private Command? _touchProject;
     private Command? _upsertDailyUsage;
+    private Command? _upsertDailyCost;
 
-    public static IngestionStore Create(DatabaseConnections connections, IngestionSessionCache cache, TimeProvider clock) =>
-        connections.IsSqlite ? new SqliteIngestionStore(connections, cache, clock) : new PostgresIngestionStore(connections, cache, clock);
+    public static IngestionStore Create(DatabaseConnections connections, IngestionSessionCache cache, Pricing.PriceBook prices, TimeProvider clock) =>
+        connections.IsSqlite ? new SqliteIngestionStore(connections, cache, prices, clock) : new PostgresIngestionStore(connections, cache, prices, clock);
 
     public async Task<GroupOutcome> WriteAsync(IReadOnlyList<IngestBatch> batches, CancellationToken ct)
     {
         var connection = await EnsureOpenAsync(ct);
+        // Loaded (or refreshed) outside the transaction: the database is not held while prices are read.
+        var priceTable = await prices.CurrentAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await connection.BeginTransactionAsync(ct);
         try
@@ -42,13 +46,17 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             {
                 await ResolveSessionsAsync(batches[b], tx, resolved, created, now, ct);
                 foreach (var e in batches[b].Events)
-                    rows.Add(new EventRow(e, b, resolved[e.ClientSessionId], Utc(e.Timestamp)));
+                {
+                    var timestamp = Utc(e.Timestamp);
+                    rows.Add(new EventRow(e, b, resolved[e.ClientSessionId], timestamp) { Cost = EventPricing.Price(e, timestamp, priceTable) });
+                }
             }
 
             await InsertEventsAsync(tx, rows, batches, now, ct);
             var deltas = SessionDelta.FromRows(rows);
             await ApplyAggregatesAsync(tx, deltas, created, now, ct);
             await ApplyDailyUsageAsync(tx, DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id))), ct);
+            await ApplyDailyCostsAsync(tx, DailyCostDelta.FromRows(rows), ct);
             await tx.CommitAsync(ct);
 
             cache.AddRange(resolved);
@@ -121,8 +129,9 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             _updateSession = new Command(connection,
                 "UPDATE sessions SET event_count = event_count + @p1, input_tokens = input_tokens + @p2, output_tokens = output_tokens + @p3, "
                 + "cache_read_tokens = cache_read_tokens + @p4, cache_creation_tokens = cache_creation_tokens + @p5, cost_usd = cost_usd + @p6, "
-                + "message_count = message_count + @p7, started_at = @p8, last_event_at = @p9, duration_ms = @p10, models = @p11, updated_at = @p12 "
-                + "WHERE id = @p0", 13);
+                + "message_count = message_count + @p7, started_at = @p8, last_event_at = @p9, duration_ms = @p10, models = @p11, updated_at = @p12, "
+                + "computed_cost_usd = computed_cost_usd + @p13, unpriced_events = unpriced_events + @p14 "
+                + "WHERE id = @p0", 15);
             _upsertTool = new Command(connection,
                 "INSERT INTO tool_usages (session_id, tool_name, calls, successes, errors) VALUES (@p0, @p1, @p2, @p3, @p4) "
                 + "ON CONFLICT (session_id, tool_name) DO UPDATE SET calls = tool_usages.calls + excluded.calls, "
@@ -140,6 +149,15 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 + "cost_usd = daily_usage.cost_usd + excluded.cost_usd, tool_calls = daily_usage.tool_calls + excluded.tool_calls, "
                 + "tool_errors = daily_usage.tool_errors + excluded.tool_errors, "
                 + "sessions_started = daily_usage.sessions_started + excluded.sessions_started", 15);
+            _upsertDailyCost = new Command(connection,
+                "INSERT INTO daily_costs (day, project_id, developer_id, client, model, client_cost_usd, computed_cost_usd, priced_events, "
+                + "unpriced_events, unpriced_tokens) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9) "
+                + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET "
+                + "client_cost_usd = daily_costs.client_cost_usd + excluded.client_cost_usd, "
+                + "computed_cost_usd = daily_costs.computed_cost_usd + excluded.computed_cost_usd, "
+                + "priced_events = daily_costs.priced_events + excluded.priced_events, "
+                + "unpriced_events = daily_costs.unpriced_events + excluded.unpriced_events, "
+                + "unpriced_tokens = daily_costs.unpriced_tokens + excluded.unpriced_tokens", 10);
         }
         catch
         {
@@ -230,7 +248,8 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             models = SessionDelta.MergeModels(models, delta.Models);
             var durationMs = (long)(last - first).TotalMilliseconds;
             await _updateSession!.Bind(tx, id, delta.Events, delta.InputTokens, delta.OutputTokens, delta.CacheReadTokens,
-                delta.CacheCreationTokens, delta.CostUsd, delta.Messages, first, last, durationMs, Db(models), now).ExecuteNonQueryAsync(ct);
+                delta.CacheCreationTokens, delta.CostUsd, delta.Messages, first, last, durationMs, Db(models), now, delta.ComputedCostUsd,
+                delta.UnpricedEvents).ExecuteNonQueryAsync(ct);
 
             foreach (var (tool, counts) in delta.Tools)
                 await _upsertTool!.Bind(tx, id, tool, counts.Calls, counts.Successes, counts.Errors).ExecuteNonQueryAsync(ct);
@@ -250,6 +269,17 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             var k = d.Key;
             await _upsertDailyUsage!.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, d.Events, d.ApiRequests, d.InputTokens,
                 d.OutputTokens, d.CacheReadTokens, d.CacheCreationTokens, d.CostUsd, d.ToolCalls, d.ToolErrors, d.SessionsStarted).ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>Adds the transaction's client, computed and unpriced figures to the daily cost rollup, in the same transaction.</summary>
+    private async Task ApplyDailyCostsAsync(DbTransaction tx, List<DailyCostDelta> deltas, CancellationToken ct)
+    {
+        foreach (var d in deltas)
+        {
+            var k = d.Key;
+            await _upsertDailyCost!.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, d.ClientCostUsd, d.ComputedCostUsd,
+                d.PricedEvents, d.UnpricedEvents, d.UnpricedTokens).ExecuteNonQueryAsync(ct);
         }
     }
 

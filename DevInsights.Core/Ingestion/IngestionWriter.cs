@@ -21,6 +21,7 @@ public sealed class IngestionWriter : BackgroundService
     private readonly IngestionQueue _queue;
     private readonly DatabaseConnections _connections;
     private readonly IngestionSessionCache _sessions;
+    private readonly Pricing.PriceBook _prices;
     private readonly IIngestionNotifier _notifier;
     private readonly TimeProvider _clock;
     private readonly ILogger<IngestionWriter> _logger;
@@ -29,11 +30,12 @@ public sealed class IngestionWriter : BackgroundService
     private long _transactions;
 
     public IngestionWriter(IngestionQueue queue, DatabaseConnections connections, IngestionSessionCache sessions, IIngestionNotifier notifier,
-        TimeProvider clock, IOptions<DevInsightsOptions> options, ILogger<IngestionWriter> logger)
+        Pricing.PriceBook prices, TimeProvider clock, IOptions<DevInsightsOptions> options, ILogger<IngestionWriter> logger)
     {
         _queue = queue;
         _connections = connections;
         _sessions = sessions;
+        _prices = prices;
         _notifier = notifier;
         _clock = clock;
         _logger = logger;
@@ -136,7 +138,7 @@ public sealed class IngestionWriter : BackgroundService
     private async Task<GroupOutcome> WriteAsync(List<PendingBatch> group)
     {
         if (BeforeTransaction is { } gate) await gate();
-        _store ??= IngestionStore.Create(_connections, _sessions, _clock);
+        _store ??= IngestionStore.Create(_connections, _sessions, _prices, _clock);
         var outcome = await _store.WriteAsync(group.Select(p => p.Batch).ToList(), CancellationToken.None);
         Interlocked.Increment(ref _transactions);
         return outcome;

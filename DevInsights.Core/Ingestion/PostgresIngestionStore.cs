@@ -7,8 +7,8 @@ namespace DevInsights.Core.Ingestion;
 
 /// <summary>PostgreSQL: binary COPY of the group into a per-connection temp table, then one
 /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> that says which rows were new.</summary>
-internal sealed class PostgresIngestionStore(DatabaseConnections connections, IngestionSessionCache cache, TimeProvider clock)
-    : IngestionStore(connections, cache, clock)
+internal sealed class PostgresIngestionStore(DatabaseConnections connections, IngestionSessionCache cache, Pricing.PriceBook prices, TimeProvider clock)
+    : IngestionStore(connections, cache, prices, clock)
 {
     private const string StagingTable = "ingest_events_staging";
 
@@ -25,7 +25,7 @@ internal sealed class PostgresIngestionStore(DatabaseConnections connections, In
             $"CREATE TEMP TABLE IF NOT EXISTS {StagingTable} (session_id bigint, project_id bigint, machine_id bigint, workspace_id bigint, "
             + "timestamp timestamptz, type text, tool_name text, model text, input_tokens bigint, output_tokens bigint, "
             + "cache_read_tokens bigint, cache_creation_tokens bigint, cost_usd double precision, duration_ms bigint, success boolean, "
-            + "attributes_json text, source text, client_event_id text, received_at timestamptz) ON COMMIT DELETE ROWS", _connection);
+            + "attributes_json text, source text, client_event_id text, received_at timestamptz, computed_cost_usd double precision, price_id bigint, cost_source text) ON COMMIT DELETE ROWS", _connection);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -92,13 +92,16 @@ internal sealed class PostgresIngestionStore(DatabaseConnections connections, In
         await copy.WriteAsync(e.OutputTokens, NpgsqlDbType.Bigint, ct);
         await copy.WriteAsync(e.CacheReadTokens, NpgsqlDbType.Bigint, ct);
         await copy.WriteAsync(e.CacheCreationTokens, NpgsqlDbType.Bigint, ct);
-        await WriteNullableAsync(copy, e.CostUsd, NpgsqlDbType.Double, ct);
+        await WriteNullableAsync(copy, row.Cost.CostUsd, NpgsqlDbType.Double, ct);
         await WriteNullableAsync(copy, e.DurationMs, NpgsqlDbType.Bigint, ct);
         await WriteNullableAsync(copy, e.Success, NpgsqlDbType.Boolean, ct);
         await WriteNullableAsync(copy, e.AttributesJson, NpgsqlDbType.Text, ct);
         await copy.WriteAsync(source, NpgsqlDbType.Text, ct);
         await WriteNullableAsync(copy, e.ClientEventId, NpgsqlDbType.Text, ct);
         await copy.WriteAsync(receivedAt, NpgsqlDbType.TimestampTz, ct);
+        await WriteNullableAsync(copy, row.Cost.ComputedCostUsd, NpgsqlDbType.Double, ct);
+        await WriteNullableAsync(copy, row.Cost.PriceId, NpgsqlDbType.Bigint, ct);
+        await WriteNullableAsync(copy, row.Cost.Source, NpgsqlDbType.Text, ct);
     }
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : class =>

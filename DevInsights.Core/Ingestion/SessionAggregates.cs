@@ -10,6 +10,8 @@ internal sealed class EventRow(IngestEvent ev, int batchIndex, SessionRef sessio
     public DateTime Timestamp { get; } = timestamp;
     /// <summary>False for a duplicate of an already stored (session, client event id).</summary>
     public bool Inserted { get; set; }
+    /// <summary>What the event costs and how that was known (set by <see cref="EventPricing"/> before the insert).</summary>
+    public EventCost Cost { get; set; }
 }
 
 internal sealed class ToolDelta
@@ -33,6 +35,8 @@ internal sealed class SessionDelta(SessionRef session)
     public long CacheReadTokens;
     public long CacheCreationTokens;
     public double CostUsd;
+    public double ComputedCostUsd;
+    public long UnpricedEvents;
     public int Messages;
     public DateTime First = DateTime.MaxValue;
     public DateTime Last = DateTime.MinValue;
@@ -90,7 +94,9 @@ internal sealed class SessionDelta(SessionRef session)
         OutputTokens += e.OutputTokens;
         CacheReadTokens += e.CacheReadTokens;
         CacheCreationTokens += e.CacheCreationTokens;
-        if (e.CostUsd is { } cost) CostUsd += cost;
+        if (row.Cost.CostUsd is { } cost) CostUsd += cost;
+        if (row.Cost.ComputedCostUsd is { } computed) ComputedCostUsd += computed;
+        if (row.Cost.Unpriced) UnpricedEvents++;
         if (IsMessage(e.Type)) Messages++;
         if (row.Timestamp < First) First = row.Timestamp;
         if (row.Timestamp > Last) Last = row.Timestamp;

@@ -8,7 +8,7 @@ namespace DevInsights.Core.Ingestion;
 /// <summary>The writer's prepared INSERT into <c>events</c>, bound by position straight through SQLite's C API on the
 /// writer's own connection (inside its open transaction).</summary>
 /// <remarks>
-/// Binding 19 parameters through <see cref="SqliteCommand"/> cost more writer CPU than SQLite's own work on the row:
+/// Binding 22 parameters through <see cref="SqliteCommand"/> cost more writer CPU than SQLite's own work on the row:
 /// per execution it re-validates the parameter collection, infers each value's type, boxes numbers, formats both dates
 /// as new strings and converts every string to UTF-8 in a fresh buffer. Here values go straight to
 /// <c>sqlite3_bind_*</c>: numbers unboxed, dates formatted into a stack buffer, strings encoded into one reused buffer,
@@ -52,14 +52,16 @@ internal sealed class SqliteEventInsert : IDisposable
         Int(10, e.OutputTokens);
         Int(11, e.CacheReadTokens);
         Int(12, e.CacheCreationTokens);
-        if (e.CostUsd is { } cost) Check(raw.sqlite3_bind_double(_statement, 13, cost));
-        else Null(13);
+        Real(13, row.Cost.CostUsd);
         Int(14, e.DurationMs);
         Int(15, e.Success is { } success ? success ? 1 : 0 : null);
         Text(16, e.AttributesJson);
         Text(17, source);
         Text(18, e.ClientEventId);
         Check(raw.sqlite3_bind_text(_statement, 19, _receivedAt));
+        Real(20, row.Cost.ComputedCostUsd);
+        Int(21, row.Cost.PriceId);
+        Text(22, row.Cost.Source);
 
         var rc = raw.sqlite3_step(_statement);
         // Reset before reporting, so a failed row leaves the statement reusable (and its error message intact).
@@ -75,6 +77,12 @@ internal sealed class SqliteEventInsert : IDisposable
     private void Int(int index, long? value)
     {
         if (value is { } v) Check(raw.sqlite3_bind_int64(_statement, index, v));
+        else Null(index);
+    }
+
+    private void Real(int index, double? value)
+    {
+        if (value is { } v) Check(raw.sqlite3_bind_double(_statement, index, v));
         else Null(index);
     }
 

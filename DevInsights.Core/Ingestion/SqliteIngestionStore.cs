@@ -7,8 +7,8 @@ namespace DevInsights.Core.Ingestion;
 /// <summary>SQLite: one prepared INSERT re-bound per row inside the group's transaction (PERFORMANCE.md measured
 /// ~4x EF's rate this way), bound by position through SQLite's C API (<see cref="SqliteEventInsert"/>). A duplicate is
 /// a unique-index probe that changes nothing (0 rows).</summary>
-internal sealed class SqliteIngestionStore(DatabaseConnections connections, IngestionSessionCache cache, TimeProvider clock)
-    : IngestionStore(connections, cache, clock)
+internal sealed class SqliteIngestionStore(DatabaseConnections connections, IngestionSessionCache cache, Pricing.PriceBook prices, TimeProvider clock)
+    : IngestionStore(connections, cache, prices, clock)
 {
     private SqliteEventInsert? _insertEvent;
 
@@ -22,7 +22,7 @@ internal sealed class SqliteIngestionStore(DatabaseConnections connections, Inge
         // The conflict target names the partial unique index (its WHERE must be repeated for SQLite to pick it);
         // rows without a client event id never conflict.
         _insertEvent = new SqliteEventInsert((SqliteConnection)connection,
-            $"INSERT INTO events ({EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+            $"INSERT INTO events ({EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
             + "ON CONFLICT (session_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING");
     }
 

@@ -19,7 +19,14 @@ public sealed class AgentEvent
     public long OutputTokens { get; set; }
     public long CacheReadTokens { get; set; }
     public long CacheCreationTokens { get; set; }
+    /// <summary>The client's own estimate when it sent one (<see cref="CostSource"/> "client"), else tokens × price ("price").</summary>
     public double? CostUsd { get; set; }
+    /// <summary>Tokens × price, kept beside the client's estimate; null when the model is unpriced or there are no tokens.</summary>
+    public double? ComputedCostUsd { get; set; }
+    /// <summary>The price version (<see cref="Pricing.Price.Id"/>) that priced <see cref="ComputedCostUsd"/>.</summary>
+    public long? PriceId { get; set; }
+    /// <summary>"client", "price", or null when the event has no cost (no tokens, or unpriced).</summary>
+    public string? CostSource { get; set; }
     public long? DurationMs { get; set; }
     public bool? Success { get; set; }
     public string? AttributesJson { get; set; }

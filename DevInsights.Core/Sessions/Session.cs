@@ -25,7 +25,12 @@ public sealed class Session
     public long OutputTokens { get; set; }
     public long CacheReadTokens { get; set; }
     public long CacheCreationTokens { get; set; }
+    /// <summary>Sum of the events' costs: the client's own estimate where it sent one, tokens × price otherwise.</summary>
     public double CostUsd { get; set; }
+    /// <summary>Sum of tokens × price of the priced events, beside the client's figure.</summary>
+    public double ComputedCostUsd { get; set; }
+    /// <summary>Events with tokens that could not be priced (unknown model).</summary>
+    public long UnpricedEvents { get; set; }
     public int LinesAdded { get; set; }
     public int LinesRemoved { get; set; }
     /// <summary>JSON array of strings.</summary>

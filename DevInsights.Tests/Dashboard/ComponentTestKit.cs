@@ -32,18 +32,22 @@ public sealed class SeededAppFixture : IAsyncLifetime
 /// <summary>A bunit context wired to the real app's services (queries, database, live updates), signed in as a user.</summary>
 public static class ComponentTestKit
 {
-    public static BunitContext Context(DevInsightsFactory app, SeededDeveloper user, string role)
+    public static BunitContext Context(DevInsightsFactory app, SeededDeveloper user, string role) =>
+        Context(app.Services, user.Email, user.Id, role);
+
+    /// <summary>The same against any host's services.</summary>
+    public static BunitContext Context(IServiceProvider services, string email, string userId, string role)
     {
         var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         // RadzenChart measures itself through JS before drawing; give it a size.
         ctx.JSInterop.Setup<Rect>("Radzen.createChart", _ => true).SetResult(new Rect { Width = 600, Height = 300 });
         ctx.Services.AddRadzenComponents();
-        ctx.Services.AddFallbackServiceProvider(app.Services);
+        ctx.Services.AddFallbackServiceProvider(services);
         var auth = ctx.AddAuthorization();
-        auth.SetAuthorized(user.Email);
+        auth.SetAuthorized(email);
         auth.SetRoles(role);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id));
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         return ctx;
     }
 

@@ -128,10 +128,10 @@ public sealed class DailyUsageTests(ProviderApps fixture) : IClassFixture<Provid
         // The previous version's data, written the way that version wrote it (EF without the rollup).
         var builder = new DbContextOptionsBuilder<DevInsightsDbContext>();
         connections.Configure(builder);
-        await using (var db = new DevInsightsDbContext(builder.Options))
+        await using (var db = new Version5DbContext(builder.Options))
             await LegacyData.WriteAsync(db);
 
-        Assert.Equal(1, await migrator.MigrateAsync());
+        Assert.Equal(1, await migrator.MigrateAsync(targetVersion: 6));
         await using (var db = new DevInsightsDbContext(builder.Options))
         {
             var rows = await db.DailyUsage.OrderBy(d => d.Day).ThenBy(d => d.Model).ToListAsync();
@@ -193,6 +193,17 @@ public sealed class DailyUsageTests(ProviderApps fixture) : IClassFixture<Provid
 }
 
 /// <summary>Data of a database from before the rollup existed, and what migration 0006 must make of it.</summary>
+/// <summary>The model as version 5 wrote events and sessions: without the cost columns migration 0007 added.</summary>
+internal sealed class Version5DbContext(DbContextOptions<DevInsightsDbContext> options) : DevInsightsDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<Core.Sessions.AgentEvent>().Ignore(e => e.ComputedCostUsd).Ignore(e => e.PriceId).Ignore(e => e.CostSource);
+        builder.Entity<Core.Sessions.Session>().Ignore(s => s.ComputedCostUsd).Ignore(s => s.UnpricedEvents);
+    }
+}
+
 internal static class LegacyData
 {
     public static readonly List<(DateOnly, string, string, string, long, long, long, long, long, long, long)> Expected =

@@ -93,6 +93,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         // Signed in with the wrong role: 403 with the access-denied page (asserted below), not a trip to the login form.
         var adminPage = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, Denied, Denied, Denied, 200);
         var adminApi = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, Denied, Denied, Denied, 200);
+        var leadsPage = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, Denied, Denied, 200, 200);
         var everyone = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, 200, 200, 200, 200);
         var ownersSession = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, 401, 200, 404, 200, 200);
         var everyoneByCookie = (Func<Caller, HttpRequestMessage> r) => new Expectation(r, ToLogin, 200, 200, 200, 200);
@@ -131,6 +132,21 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             // Admin API: telemetry identities.
             ["GET /api/v1/admin/identities/"] = adminApi(Get("/api/v1/admin/identities?linked=false")),
             ["PUT /api/v1/admin/identities/{id:long}"] = adminApi(Send(HttpMethod.Put, $"/api/v1/admin/identities/{w.IdentityId}", _ => new { userId = w.OwnerId })),
+            ["GET /admin/jobs"] = adminPage(Get("/admin/jobs")),
+            ["POST /admin/jobs"] = EmptyPost(adminPage, "/admin/jobs"),
+            ["GET /admin/prices"] = adminPage(Get("/admin/prices")),
+            ["POST /admin/prices"] = EmptyPost(adminPage, "/admin/prices"),
+            ["GET /admin/provider-mappings"] = adminPage(Get("/admin/provider-mappings")),
+            ["POST /admin/provider-mappings"] = EmptyPost(adminPage, "/admin/provider-mappings"),
+
+            // Costs: team leads and admins (page and API); jobs and price uploads: admins. The provider jobs are off without
+            // keys, so an admin's run-now is refused with 409 after authorization.
+            ["GET /costs"] = leadsPage(Get("/costs")),
+            ["POST /costs"] = EmptyPost(leadsPage, "/costs"),
+            ["GET /api/v1/costs/"] = new(Get("/api/v1/costs"), 401, 403, 403, 200, 200),
+            ["GET /api/v1/admin/jobs/"] = new(Get("/api/v1/admin/jobs"), 401, 403, 403, 403, 200),
+            ["POST /api/v1/admin/jobs/{name}/run"] = new(_ => new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/jobs/openai-usage/run"), 401, 403, 403, 403, 409),
+            ["POST /api/v1/admin/prices/litellm"] = new(_ => new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/prices/litellm") { Content = new StringContent("{}") }, 401, 403, 403, 403, 200),
 
             // OTLP/HTTP receivers take collector API keys only, never a browser sign-in (key callers: Otlp/Integration tests).
             ["POST /v1/logs"] = new(Send(HttpMethod.Post, "/v1/logs", _ => new { }), 401, 401, 401, 401, 401),

@@ -31,17 +31,22 @@ public sealed class DevInsightsFactory(TestDatabase database, IDictionary<string
     }
 
     /// <summary>Creates a user with a role and returns a client authenticated with a fresh API key.</summary>
-    public async Task<(HttpClient Client, string UserId, string Key)> CreateUserClientAsync(string role = Roles.Developer, string? email = null)
+    public Task<(HttpClient Client, string UserId, string Key)> CreateUserClientAsync(string role = Roles.Developer, string? email = null) =>
+        CreateUserClientAsync(Services, CreateClient, role, email);
+
+    /// <summary>The same against any host's services (e.g. a factory derived with extra services).</summary>
+    public static async Task<(HttpClient Client, string UserId, string Key)> CreateUserClientAsync(IServiceProvider services,
+        Func<HttpClient> createClient, string role = Roles.Developer, string? email = null)
     {
         email ??= $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.test";
-        using var scope = Services.CreateScope();
+        using var scope = services.CreateScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var user = new AppUser { UserName = email, Email = email, CreatedAt = DateTime.UtcNow, EmailConfirmed = true };
         var created = await users.CreateAsync(user, "Test-password-123");
         if (!created.Succeeded) throw new InvalidOperationException(string.Join("; ", created.Errors.Select(e => e.Description)));
         await users.AddToRoleAsync(user, role);
-        var key = await Services.GetRequiredService<ApiKeyService>().IssueAsync(user.Id, "test");
-        var client = CreateClient();
+        var key = await services.GetRequiredService<ApiKeyService>().IssueAsync(user.Id, "test");
+        var client = createClient();
         client.DefaultRequestHeaders.Add("X-API-Key", key.Secret);
         return (client, user.Id, key.Secret);
     }

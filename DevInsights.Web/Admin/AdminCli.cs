@@ -67,10 +67,14 @@ public static class AdminCli
                 $"Deleted {deleted.Email}: {deleted.Sessions} session(s) and {deleted.Events} event(s) removed.");
         }));
 
-        return new Command("admin", "Administer users and API keys, then exit (the server is not started).")
+        var admin = new Command("admin", "Administer users and API keys, then exit (the server is not started).")
         {
             createUser, listUsers, createKey, rotateKey, deleteUser,
         };
+        // Other features' commands (one line each).
+        foreach (var command in AdminJobsCli.Build(services, output, error)) admin.Add(command);
+        foreach (var command in AdminPricesCli.Build(services, output, error)) admin.Add(command);
+        return admin;
     }
 
     /// <summary>Runs one operation in its own scope (UserManager is scoped), turning refusals into exit code 1.</summary>
@@ -92,7 +96,8 @@ public static class AdminCli
     private static Task WriteKeyAsync(TextWriter output, string secret) =>
         output.WriteLineAsync(KeyLinePrefix + secret + Environment.NewLine + "Store it now: it cannot be shown again.");
 
-    private static void WriteUsers(TextWriter output, IReadOnlyList<UserSummary> users)
+    /// <summary>A Spectre console writing tables to <paramref name="output"/>.</summary>
+    internal static IAnsiConsole ConsoleFor(TextWriter output)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -102,6 +107,12 @@ public static class AdminCli
         });
         // Piped output has no terminal width; the 80 columns Spectre assumes would wrap emails mid-word for scripts.
         if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 240;
+        return console;
+    }
+
+    private static void WriteUsers(TextWriter output, IReadOnlyList<UserSummary> users)
+    {
+        var console = ConsoleFor(output);
         var table = new Table().AddColumns("Email", "Roles", "Created (UTC)", "Keys active", "Disabled");
         foreach (var u in users)
         {

@@ -29,6 +29,8 @@ public static class DevInsightsEndpoints
         app.MapDashboardExports();
         app.MapOtlpApi();
         app.MapIdentityAdministrationApi();
+        app.MapJobsEndpoints();
+        app.MapCostsEndpoints();
 
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

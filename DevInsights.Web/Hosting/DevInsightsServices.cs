@@ -106,6 +106,8 @@ public static class DevInsightsServices
         services.AddDashboard();
         services.AddOtlp();
         services.AddIdentityAdministration();
+        services.AddJobs();
+        services.AddCosts();
         return builder;
     }
 

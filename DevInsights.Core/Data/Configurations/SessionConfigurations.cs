@@ -34,6 +34,7 @@ internal sealed class AgentEventConfiguration : IEntityTypeConfiguration<AgentEv
         b.Property(e => e.Model).HasMaxLength(200);
         b.Property(e => e.Source).HasMaxLength(20);
         b.Property(e => e.ClientEventId).HasMaxLength(200);
+        b.Property(e => e.CostSource).HasMaxLength(16);
         // The three access paths measured in PERFORMANCE.md, plus the idempotency key.
         b.HasIndex(e => new { e.SessionId, e.Timestamp });
         b.HasIndex(e => new { e.ProjectId, e.Timestamp });
