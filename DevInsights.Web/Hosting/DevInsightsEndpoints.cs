@@ -28,6 +28,7 @@ public static class DevInsightsEndpoints
         app.MapTeamApi();
         app.MapDashboardExports();
         app.MapOtlpApi();
+        app.MapRollupsApi();
 
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

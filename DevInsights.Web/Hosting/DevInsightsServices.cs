@@ -103,6 +103,7 @@ public static class DevInsightsServices
         services.AddTeam();
         services.AddDashboard();
         services.AddOtlp();
+        services.AddRollups();
         return builder;
     }
 
