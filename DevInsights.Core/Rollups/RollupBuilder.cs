@@ -27,6 +27,10 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
     /// <summary>Dirty hours closer than this are rebuilt as one range (an empty hour costs an index probe).</summary>
     private static readonly TimeSpan MergeGap = TimeSpan.FromHours(6);
 
+    /// <summary>Events folded per transaction: each chunk's buckets and the watermark move together, so a reader that
+    /// takes the rollups plus the events above the watermark in one snapshot is always exact.</summary>
+    public const int ChunkEvents = 100_000;
+
     public async Task<RollupResult> RunAsync(IProgress<JobProgress>? progress = null, CancellationToken ct = default)
     {
         var sql = new RollupSql(connections.IsSqlite);
@@ -36,32 +40,64 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         var upto = await ReadHighestEventIdAsync(connection, ct);
         // Ids only go backwards when the newest events were deleted (a user removed): start again from there.
         var after = Math.Min(state.EventWatermark, upto);
+        var first = after;
+        long newEvents = 0;
+        int changedSessions = 0, hourRanges = 0, dayRanges = 0;
+        do
+        {
+            var chunk = Math.Min(upto, after + ChunkEvents);
+            var (hours, events) = await DirtyHoursAsync(connection, sql, after, chunk, ct);
+            if (after == first) changedSessions = await AddChangedSessionsAsync(connection, state.SessionsCheckedAt - SessionMargin, hours, ct);
+            var work = Ranges(hours);
+            await using (var tx = await connection.BeginTransactionAsync(ct))
+            {
+                var purged = await LockStateAsync(connection, tx, sql, ct);
+                for (var i = 0; i < work.Count; i++)
+                {
+                    var (grain, project, from, to) = work[i];
+                    if (purged is { } p && from < p)
+                    {
+                        await RebuildAsync(connection, tx, sql, grain, project, from, Min(to, p), (after, chunk), incremental: true, ct);
+                        if (to > p) await RebuildAsync(connection, tx, sql, grain, project, p, to, (after, chunk), incremental: false, ct);
+                    }
+                    else await RebuildAsync(connection, tx, sql, grain, project, from, to, (after, chunk), incremental: false, ct);
+                    if (i % 50 == 49)
+                        progress?.Report(new JobProgress(Fraction(first, upto, after, chunk, (i + 1.0) / work.Count),
+                            $"Rebuilt {i + 1:N0} of {work.Count:N0} bucket ranges up to event {chunk:N0}"));
+                }
+                await RollupSql.ExecuteAsync(connection, tx, RollupSql.SaveState, new Dictionary<string, object>
+                {
+                    ["@name"] = RollupState.UsageName, ["@upto"] = chunk, ["@checked"] = started, ["@now"] = clock.GetUtcNow().UtcDateTime,
+                }, ct);
+                await tx.CommitAsync(ct);
+            }
+            newEvents += events;
+            hourRanges += work.Count(w => w.Grain == RollupGrain.Hour);
+            dayRanges += work.Count(w => w.Grain == RollupGrain.Day);
+            after = chunk;
+            progress?.Report(new JobProgress(Fraction(first, upto, after, after, 1), $"Rolled up to event {after:N0} of {upto:N0}"));
+        }
+        while (after < upto);
+        return new RollupResult(newEvents, changedSessions, hourRanges, dayRanges, upto);
+    }
 
-        progress?.Report(new JobProgress(0, "Finding changed buckets"));
-        var (hours, newEvents) = await DirtyHoursAsync(connection, sql, after, upto, ct);
-        var changedSessions = await AddChangedSessionsAsync(connection, state.SessionsCheckedAt - SessionMargin, hours, ct);
+    private static double Fraction(long first, long upto, long after, long chunk, double withinChunk) =>
+        upto <= first ? 1 : Math.Clamp((after - first + (chunk - after) * withinChunk) / (upto - first), 0, 1);
 
+    /// <summary>Each project's dirty hours as merged hour ranges, then the days those ranges touch as merged day ranges.</summary>
+    private static List<(string Grain, long Project, DateTime From, DateTime To)> Ranges(Dictionary<long, HashSet<DateTime>> hours)
+    {
         var hourRanges = hours.SelectMany(p => Merge(p.Value.Order(), TimeSpan.FromHours(1)).Select(r => (Project: p.Key, r.From, r.To))).ToList();
         var dayRanges = hourRanges.GroupBy(r => r.Project)
-            .SelectMany(g => MergeRanges(g.Select(r => (Day(r.From), Day(r.To.AddTicks(-1)).AddDays(1)))).Select(r => (Project: g.Key, r.From, r.To)))
-            .ToList();
-        var work = hourRanges.Select(r => (Grain: RollupGrain.Hour, r.Project, r.From, r.To))
-            .Concat(dayRanges.Select(r => (Grain: RollupGrain.Day, r.Project, r.From, r.To))).ToList();
+            .SelectMany(g => MergeRanges(g.Select(r => (Day(r.From), Day(r.To.AddTicks(-1)).AddDays(1)))).Select(r => (Project: g.Key, r.From, r.To)));
+        return [.. hourRanges.Select(r => (RollupGrain.Hour, r.Project, r.From, r.To)), .. dayRanges.Select(r => (RollupGrain.Day, r.Project, r.From, r.To))];
+    }
 
-        for (var i = 0; i < work.Count; i++)
-        {
-            var (grain, project, from, to) = work[i];
-            if (state.PurgedBefore is { } purged && from < purged)
-            {
-                await RebuildAsync(connection, sql, grain, project, from, Min(to, purged), incremental: (after, upto), ct);
-                if (to > purged) await RebuildAsync(connection, sql, grain, project, purged, to, incremental: null, ct);
-            }
-            else await RebuildAsync(connection, sql, grain, project, from, to, incremental: null, ct);
-            progress?.Report(new JobProgress((i + 1.0) / work.Count, $"Rebuilt {i + 1:N0} of {work.Count:N0} bucket ranges"));
-        }
-
-        await SaveStateAsync(upto, started, ct);
-        return new RollupResult(newEvents, changedSessions, hourRanges.Count, dayRanges.Count, upto);
+    private static async Task<DateTime?> LockStateAsync(DbConnection connection, DbTransaction tx, RollupSql sql, CancellationToken ct)
+    {
+        await using var command = RollupSql.Command(connection, tx, sql.LockState, new Dictionary<string, object> { ["@name"] = RollupState.UsageName });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) && !reader.IsDBNull(1) ? Utc(reader.GetDateTime(1)) : null;
     }
 
     /// <summary>The current watermark (0 before the first pass) and the retention horizon.</summary>
@@ -134,37 +170,20 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         return count;
     }
 
-    private static async Task RebuildAsync(DbConnection connection, RollupSql sql, string grain, long project, DateTime from, DateTime to,
-        (long After, long Upto)? incremental, CancellationToken ct)
+    private static async Task RebuildAsync(DbConnection connection, DbTransaction tx, RollupSql sql, string grain, long project, DateTime from,
+        DateTime to, (long After, long Upto) ids, bool incremental, CancellationToken ct)
     {
         var range = new Dictionary<string, object> { ["@grain"] = grain, ["@project"] = project, ["@from"] = from, ["@to"] = to };
-        var events = new Dictionary<string, object>(range);
-        if (incremental is { } ids)
-        {
-            events["@after"] = ids.After;
-            events["@upto"] = ids.Upto;
-        }
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        if (incremental is null)
+        var events = new Dictionary<string, object>(range) { ["@upto"] = ids.Upto };
+        if (incremental) events["@after"] = ids.After;
+        else
         {
             await RollupSql.ExecuteAsync(connection, tx, sql.DeleteUsage, range, ct);
             await RollupSql.ExecuteAsync(connection, tx, sql.DeleteTools, range, ct);
         }
-        await RollupSql.ExecuteAsync(connection, tx, sql.InsertEventUsage(grain, incremental is not null), events, ct);
+        await RollupSql.ExecuteAsync(connection, tx, sql.InsertEventUsage(grain, incremental), events, ct);
         await RollupSql.ExecuteAsync(connection, tx, sql.UpsertSessionUsage(grain), range, ct);
-        await RollupSql.ExecuteAsync(connection, tx, sql.InsertTools(grain, incremental is not null), events, ct);
-        await tx.CommitAsync(ct);
-    }
-
-    private async Task SaveStateAsync(long watermark, DateTime started, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var state = await db.RollupStates.SingleOrDefaultAsync(s => s.Name == RollupState.UsageName, ct);
-        if (state is null) db.RollupStates.Add(state = new RollupState { Name = RollupState.UsageName });
-        state.EventWatermark = watermark;
-        state.SessionsCheckedAt = started;
-        state.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
+        await RollupSql.ExecuteAsync(connection, tx, sql.InsertTools(grain, incremental), events, ct);
     }
 
     private static HashSet<DateTime> Hours(Dictionary<long, HashSet<DateTime>> hours, long project)

@@ -48,8 +48,9 @@ internal sealed class RollupSql(bool sqlite)
     public string DeleteUsage => "DELETE FROM usage_rollups WHERE project_id = @project AND grain = @grain AND bucket >= @from AND bucket < @to";
     public string DeleteTools => "DELETE FROM tool_rollups WHERE project_id = @project AND grain = @grain AND bucket >= @from AND bucket < @to";
 
-    /// <summary>Sums the range's events into usage buckets. <paramref name="incremental"/>: only events with ids in
-    /// (<c>@after</c>, <c>@upto</c>], added onto existing buckets (ranges whose older events retention already deleted).</summary>
+    /// <summary>Sums the range's events with ids up to <c>@upto</c> (the pass's watermark, so buckets hold exactly the events
+    /// the watermark says) into usage buckets. <paramref name="incremental"/>: only ids in (<c>@after</c>, <c>@upto</c>],
+    /// added onto existing buckets (ranges whose older events retention already deleted).</summary>
     public string InsertEventUsage(string grain, bool incremental)
     {
         var bucket = BucketOf(grain, "e.timestamp");
@@ -58,7 +59,7 @@ internal sealed class RollupSql(bool sqlite)
             SELECT @grain, {bucket}, e.project_id, COALESCE(e.machine_id, 0), COALESCE(e.workspace_id, 0), COALESCE(s.developer_id, ''),
                 s.client, COALESCE(e.model, ''), {EventFigures}, 0, 0, 0, 0, 0
             FROM events e JOIN sessions s ON s.id = e.session_id
-            WHERE e.project_id = @project AND e.timestamp >= @from AND e.timestamp < @to{(incremental ? " AND e.id > @after AND e.id <= @upto" : "")}
+            WHERE e.project_id = @project AND e.timestamp >= @from AND e.timestamp < @to{Ids(incremental)}
             GROUP BY {bucket}, e.project_id, COALESCE(e.machine_id, 0), COALESCE(e.workspace_id, 0), COALESCE(s.developer_id, ''), s.client, COALESCE(e.model, '')
             {(incremental ? $"ON CONFLICT ({UsageKey}) DO UPDATE SET " + string.Join(", ", AddOnConflict.Select(c => $"{c} = usage_rollups.{c} + excluded.{c}")) : "")}
             """;
@@ -81,6 +82,7 @@ internal sealed class RollupSql(bool sqlite)
             """;
     }
 
+    /// <summary>Tool buckets count calls as tool_usages does (every event naming the tool), successes and errors by outcome.</summary>
     public string InsertTools(string grain, bool incremental)
     {
         var bucket = BucketOf(grain, "e.timestamp");
@@ -89,11 +91,21 @@ internal sealed class RollupSql(bool sqlite)
             SELECT @grain, {bucket}, e.project_id, COALESCE(e.machine_id, 0), COALESCE(e.workspace_id, 0), COALESCE(s.developer_id, ''),
                 s.client, e.tool_name, COUNT(*), SUM(CASE WHEN e.success THEN 1 ELSE 0 END), SUM(CASE WHEN NOT e.success THEN 1 ELSE 0 END)
             FROM events e JOIN sessions s ON s.id = e.session_id
-            WHERE e.project_id = @project AND e.timestamp >= @from AND e.timestamp < @to AND e.tool_name IS NOT NULL AND e.success IS NOT NULL{(incremental ? " AND e.id > @after AND e.id <= @upto" : "")}
+            WHERE e.project_id = @project AND e.timestamp >= @from AND e.timestamp < @to AND e.tool_name IS NOT NULL{Ids(incremental)}
             GROUP BY {bucket}, e.project_id, COALESCE(e.machine_id, 0), COALESCE(e.workspace_id, 0), COALESCE(s.developer_id, ''), s.client, e.tool_name
             {(incremental ? $"ON CONFLICT ({ToolKey}) DO UPDATE SET calls = tool_rollups.calls + excluded.calls, successes = tool_rollups.successes + excluded.successes, errors = tool_rollups.errors + excluded.errors" : "")}
             """;
     }
+
+    private static string Ids(bool incremental) => incremental ? " AND e.id > @after AND e.id <= @upto" : " AND e.id <= @upto";
+
+    public const string SaveState =
+        "INSERT INTO rollup_state (name, event_watermark, sessions_checked_at, purged_before, updated_at) VALUES (@name, @upto, @checked, NULL, @now) "
+        + "ON CONFLICT (name) DO UPDATE SET event_watermark = excluded.event_watermark, sessions_checked_at = excluded.sessions_checked_at, updated_at = excluded.updated_at";
+
+    /// <summary>The state row, locked on PostgreSQL until the transaction ends (SQLite's write transaction already
+    /// excludes every other writer): the rollups pass and the retention job never interleave.</summary>
+    public string LockState => "SELECT event_watermark, purged_before FROM rollup_state WHERE name = @name" + (IsSqlite ? "" : " FOR UPDATE");
 
     /// <summary>(project, hour) of every event with an id in (<c>@after</c>, <c>@upto</c>], with how many there are.</summary>
     public string DirtyHours =>
