@@ -82,7 +82,8 @@ internal sealed class RollupSql(bool sqlite)
             """;
     }
 
-    /// <summary>Tool buckets count calls as tool_usages does (every event naming the tool), successes and errors by outcome.</summary>
+    /// <summary>Tool buckets count a call once, by the event reporting its outcome (tool name and success set), as
+    /// tool_usages and daily_usage do.</summary>
     public string InsertTools(string grain, bool incremental)
     {
         var bucket = BucketOf(grain, "e.timestamp");
@@ -91,7 +92,7 @@ internal sealed class RollupSql(bool sqlite)
             SELECT @grain, {bucket}, e.project_id, COALESCE(e.machine_id, 0), COALESCE(e.workspace_id, 0), COALESCE(s.developer_id, ''),
                 s.client, e.tool_name, COUNT(*), SUM(CASE WHEN e.success THEN 1 ELSE 0 END), SUM(CASE WHEN NOT e.success THEN 1 ELSE 0 END)
             FROM events e JOIN sessions s ON s.id = e.session_id
-            WHERE e.project_id = @project AND e.timestamp >= @from AND e.timestamp < @to AND e.tool_name IS NOT NULL{Ids(incremental)}
+            WHERE e.project_id = @project AND e.timestamp >= @from AND e.timestamp < @to AND e.tool_name IS NOT NULL AND e.success IS NOT NULL{Ids(incremental)}
             GROUP BY {bucket}, e.project_id, COALESCE(e.machine_id, 0), COALESCE(e.workspace_id, 0), COALESCE(s.developer_id, ''), s.client, e.tool_name
             {(incremental ? $"ON CONFLICT ({ToolKey}) DO UPDATE SET calls = tool_rollups.calls + excluded.calls, successes = tool_rollups.successes + excluded.successes, errors = tool_rollups.errors + excluded.errors" : "")}
             """;

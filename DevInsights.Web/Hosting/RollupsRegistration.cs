@@ -10,6 +10,7 @@ public static class RollupsRegistration
     public static IServiceCollection AddRollups(this IServiceCollection services)
     {
         services.AddSingleton<RollupBuilder>();
+        services.AddSingleton<RollupQueries>();
         services.AddDevInsightsJob<RollupJob>();
         return services;
     }
