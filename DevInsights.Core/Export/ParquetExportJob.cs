@@ -1,5 +1,4 @@
 using DevInsights.Core.Jobs;
-using DevInsights.Core.Rollups;
 using Microsoft.Extensions.Options;
 
 namespace DevInsights.Core.Export;
@@ -8,8 +7,7 @@ namespace DevInsights.Core.Export;
 /// <c>{export directory}/{dataset}/year=YYYY/month=MM/</c>. Each run exports the finished days of the last
 /// <see cref="ExportOptions.BackfillDays"/> that have no snapshot yet and re-exports the last
 /// <see cref="ExportOptions.RefreshDays"/> (late events); a day written again is replaced whole.</summary>
-public sealed class ParquetExportJob(ExportService export, RollupBuilder rollups, ExportPaths paths, IOptions<ExportOptions> options,
-    TimeProvider clock) : IDevInsightsJob
+public sealed class ParquetExportJob(DailyExport export, ExportPaths paths, IOptions<ExportOptions> options, TimeProvider clock) : IDevInsightsJob
 {
     public const string JobName = "parquet-export";
 
@@ -27,9 +25,6 @@ public sealed class ParquetExportJob(ExportService export, RollupBuilder rollups
             .Order().ToList();
         if (days.Count == 0) return new JobOutcome("Every day already has its snapshot", new Dictionary<string, long> { ["days"] = 0, ["files"] = 0, ["rows"] = 0 });
 
-        // The daily stats and tool usage datasets read the rollups: bring them up to date first.
-        context.Progress.Report(new JobProgress(0, "Rolling up new events"));
-        await rollups.RunAsync(ct: ct);
         int files = 0;
         long rows = 0, bytes = 0;
         var ranges = Consecutive(days);
@@ -39,7 +34,7 @@ public sealed class ParquetExportJob(ExportService export, RollupBuilder rollups
             var offset = done;
             var progress = new Progress<ExportProgress>(p => context.Progress.Report(new JobProgress(
                 (offset * ExportDataset.All.Count + p.DaysDone) / (double)(days.Count * ExportDataset.All.Count), p.Message)));
-            var result = await export.WriteDailyFilesAsync(ExportDataset.All, from, to, ExportFormat.Parquet, paths.Directory, o.Compression, progress, ct);
+            var result = await export.RunAsync(ExportDataset.All, from, to, ExportFormat.Parquet, paths.Directory, o.Compression, progress, ct);
             files += result.Files;
             rows += result.Rows;
             bytes += result.Bytes;

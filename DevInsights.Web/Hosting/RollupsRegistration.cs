@@ -26,6 +26,7 @@ public static class RollupsRegistration
         services.AddSingleton<RollupQueries>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<ExportPaths>();
+        services.AddSingleton<DailyExport>();
 
         services.AddDevInsightsJob<RollupJob>();
         services.AddDevInsightsJob<ParquetExportJob>();
