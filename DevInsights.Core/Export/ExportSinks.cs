@@ -31,18 +31,31 @@ internal abstract class ExportSink(Stream output, IReadOnlyList<ParquetColumn> c
     /// <summary>Instants as ISO 8601 UTC with microseconds (what Parquet keeps), so every format says the same.</summary>
     protected static string Iso(DateTime value) => Utc(value).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
-    protected static DateTime Utc(DateTime value) => value.Kind switch
+    protected static DateTime Utc(DateTime value) => Rollups.RollupBuilder.Utc(value);
+}
+
+/// <summary>A text format: rows are encoded into <see cref="Buffer"/>, handed to the stream every <see cref="ExportSink.FlushBytes"/>.</summary>
+internal abstract class TextSink(Stream output, IReadOnlyList<ParquetColumn> columns) : ExportSink(output, columns)
+{
+    protected ArrayBufferWriter<byte> Buffer { get; } = new(FlushBytes * 2);
+
+    public override async ValueTask CompleteAsync(CancellationToken ct) => await FlushAsync(ct);
+
+    protected async ValueTask FlushIfFullAsync(CancellationToken ct)
     {
-        DateTimeKind.Utc => value,
-        DateTimeKind.Local => value.ToUniversalTime(),
-        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-    };
+        if (Buffer.WrittenCount >= FlushBytes) await FlushAsync(ct);
+    }
+
+    private async ValueTask FlushAsync(CancellationToken ct)
+    {
+        await Output.WriteAsync(Buffer.WrittenMemory, ct);
+        Buffer.ResetWrittenCount();
+    }
 }
 
 /// <summary>RFC 4180 CSV: a header of column names, fields quoted when they hold a comma, quote or line break, CRLF lines.</summary>
-internal sealed class CsvSink : ExportSink
+internal sealed class CsvSink : TextSink
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(FlushBytes * 2);
     private readonly StringBuilder _line = new();
 
     public CsvSink(Stream output, IReadOnlyList<ParquetColumn> columns) : base(output, columns)
@@ -68,25 +81,17 @@ internal sealed class CsvSink : ExportSink
             });
         }
         AppendLine(_line.ToString());
-        if (_buffer.WrittenCount >= FlushBytes) await FlushAsync(ct);
+        await FlushIfFullAsync(ct);
     }
-
-    public override async ValueTask CompleteAsync(CancellationToken ct) => await FlushAsync(ct);
 
     private void AppendLine(string line)
     {
         var count = Encoding.UTF8.GetByteCount(line) + 2;
-        var span = _buffer.GetSpan(count);
+        var span = Buffer.GetSpan(count);
         var written = Encoding.UTF8.GetBytes(line, span);
         span[written] = (byte)'\r';
         span[written + 1] = (byte)'\n';
-        _buffer.Advance(written + 2);
-    }
-
-    private async ValueTask FlushAsync(CancellationToken ct)
-    {
-        await Output.WriteAsync(_buffer.WrittenMemory, ct);
-        _buffer.ResetWrittenCount();
+        Buffer.Advance(written + 2);
     }
 
     private static string Quote(string value) =>
@@ -94,16 +99,15 @@ internal sealed class CsvSink : ExportSink
 }
 
 /// <summary>JSON Lines: one object per row, keyed by column name, nulls written as null.</summary>
-internal sealed class JsonLinesSink(Stream output, IReadOnlyList<ParquetColumn> columns) : ExportSink(output, columns)
+internal sealed class JsonLinesSink(Stream output, IReadOnlyList<ParquetColumn> columns) : TextSink(output, columns)
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(FlushBytes * 2);
     private readonly JsonEncodedText[] _names = columns.Select(c => JsonEncodedText.Encode(c.Name)).ToArray();
     private Utf8JsonWriter? _json;
 
     public override async ValueTask WriteRowAsync(DbDataReader row, CancellationToken ct)
     {
-        var json = _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
-        json.Reset(_buffer);
+        var json = _json ??= new Utf8JsonWriter(Buffer, new JsonWriterOptions { SkipValidation = true });
+        json.Reset(Buffer);
         json.WriteStartObject();
         for (var i = 0; i < Columns.Count; i++)
         {
@@ -124,21 +128,15 @@ internal sealed class JsonLinesSink(Stream output, IReadOnlyList<ParquetColumn> 
         }
         json.WriteEndObject();
         json.Flush();
-        _buffer.GetSpan(1)[0] = (byte)'\n';
-        _buffer.Advance(1);
-        if (_buffer.WrittenCount >= FlushBytes) await FlushAsync(ct);
+        Buffer.GetSpan(1)[0] = (byte)'\n';
+        Buffer.Advance(1);
+        await FlushIfFullAsync(ct);
     }
 
     public override async ValueTask CompleteAsync(CancellationToken ct)
     {
-        await FlushAsync(ct);
+        await base.CompleteAsync(ct);
         _json?.Dispose();
-    }
-
-    private async ValueTask FlushAsync(CancellationToken ct)
-    {
-        await Output.WriteAsync(_buffer.WrittenMemory, ct);
-        _buffer.ResetWrittenCount();
     }
 }
 

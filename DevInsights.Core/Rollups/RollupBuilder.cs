@@ -13,10 +13,12 @@ public sealed record RollupResult(long NewEvents, int ChangedSessions, int HourR
 /// The dirty-bucket watermark: <c>rollup_state.event_watermark</c> is the highest event id already reflected. Each pass
 /// reads the current highest id (on PostgreSQL under a momentary SHARE lock on events, so no insert with a smaller id is
 /// still in flight), finds the (project, hour) of every event above the watermark, adds the hours spanned by sessions
-/// changed since the last pass (less a margin), and rebuilds those hours and their days from the raw rows, one project's
-/// range per short transaction. A late event therefore corrects exactly the buckets it falls in; re-running changes
-/// nothing. Buckets older than <see cref="RollupState.PurgedBefore"/> lost their raw events to retention, so there only
-/// the new events are added on top. The watermark moves only after every range is rebuilt: a failed pass is redone whole.
+/// changed since the last pass (less a margin), and rebuilds those hours and their days from the raw rows at or below the
+/// new watermark. Chunks of <see cref="ChunkEvents"/> events are folded one transaction each, the new watermark written in
+/// the same transaction, so the buckets always hold exactly the events the watermark says (a failed chunk is redone by
+/// the next pass). A late event therefore corrects exactly the buckets it falls in; re-running changes nothing. Buckets
+/// older than <see cref="RollupState.PurgedBefore"/> lost their raw events to retention, so there only the new events are
+/// added on top.
 /// </remarks>
 public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
 {
@@ -106,17 +108,6 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.RollupStates.AsNoTracking().SingleOrDefaultAsync(s => s.Name == RollupState.UsageName, ct)
             ?? new RollupState { Name = RollupState.UsageName, EventWatermark = 0 };
-    }
-
-    /// <summary>Records that raw events before <paramref name="horizon"/> are gone (called by the retention job after it
-    /// deleted them): from then on, buckets before it are only added to.</summary>
-    public async Task MarkPurgedAsync(DateTime horizon, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var state = await db.RollupStates.SingleAsync(s => s.Name == RollupState.UsageName, ct);
-        if (state.PurgedBefore is null || state.PurgedBefore < horizon) state.PurgedBefore = horizon;
-        state.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
     }
 
     private async Task<long> ReadHighestEventIdAsync(DbConnection connection, CancellationToken ct)
@@ -209,7 +200,13 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
 
     internal static DateTime Hour(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
     internal static DateTime Day(DateTime t) => new(t.Year, t.Month, t.Day, 0, 0, 0, DateTimeKind.Utc);
-    private static DateTime Utc(DateTime t) => t.Kind == DateTimeKind.Utc ? t : t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : DateTime.SpecifyKind(t, DateTimeKind.Utc);
+    /// <summary>A timestamp as UTC: SQLite hands them back unspecified.</summary>
+    internal static DateTime Utc(DateTime t) => t.Kind switch
+    {
+        DateTimeKind.Utc => t,
+        DateTimeKind.Local => t.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(t, DateTimeKind.Utc),
+    };
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 }
