@@ -131,7 +131,7 @@ public sealed class DailyUsageTests(ProviderApps fixture) : IClassFixture<Provid
         await using (var db = new DevInsightsDbContext(builder.Options))
             await LegacyData.WriteAsync(db);
 
-        Assert.Equal(1, await migrator.MigrateAsync());
+        Assert.Equal(1, await migrator.MigrateAsync(targetVersion: 6));
         await using (var db = new DevInsightsDbContext(builder.Options))
         {
             var rows = await db.DailyUsage.OrderBy(d => d.Day).ThenBy(d => d.Model).ToListAsync();
