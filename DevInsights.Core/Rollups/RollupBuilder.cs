@@ -13,12 +13,12 @@ public sealed record RollupResult(long NewEvents, int ChangedSessions, int HourR
 /// The dirty-bucket watermark: <c>rollup_state.event_watermark</c> is the highest event id already reflected. Each pass
 /// reads the current highest id (on PostgreSQL under a momentary SHARE lock on events, so no insert with a smaller id is
 /// still in flight), finds the (project, hour) of every event above the watermark, adds the hours spanned by sessions
-/// changed since the last pass (less a margin), and rebuilds those hours and their days from the raw rows at or below the
-/// new watermark. Chunks of <see cref="ChunkEvents"/> events are folded one transaction each, the new watermark written in
-/// the same transaction, so the buckets always hold exactly the events the watermark says (a failed chunk is redone by
-/// the next pass). A late event therefore corrects exactly the buckets it falls in; re-running changes nothing. Buckets
-/// older than <see cref="RollupState.PurgedBefore"/> lost their raw events to retention, so there only the new events are
-/// added on top.
+/// changed since the last pass (less a margin), rebuilds those hours from the raw rows at or below the new watermark, and
+/// their days from the hour buckets. Chunks of <see cref="ChunkEvents"/> events are folded one transaction each, the new
+/// watermark written in the same transaction, so the buckets always hold exactly the events the watermark says (a failed
+/// chunk is redone by the next pass). A late event therefore corrects exactly the buckets it falls in; re-running changes
+/// nothing. Hours older than <see cref="RollupState.PurgedBefore"/> lost their raw events to retention, so there only the
+/// new events are added on top.
 /// </remarks>
 public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
 {
@@ -57,7 +57,8 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
                 for (var i = 0; i < work.Count; i++)
                 {
                     var (grain, project, from, to) = work[i];
-                    if (purged is { } p && from < p)
+                    if (grain == RollupGrain.Day) await DeriveDaysAsync(connection, tx, sql, project, from, to, ct);
+                    else if (purged is { } p && from < p)
                     {
                         await RebuildAsync(connection, tx, sql, grain, project, from, Min(to, p), (after, chunk), incremental: true, ct);
                         if (to > p) await RebuildAsync(connection, tx, sql, grain, project, p, to, (after, chunk), incremental: false, ct);
@@ -159,6 +160,18 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
             for (var h = Hour(Utc(reader.GetDateTime(1))); h <= last; h = h.AddHours(1)) set.Add(h);
         }
         return count;
+    }
+
+    /// <summary>Replaces a project's day buckets of [from, to) (whole days) by the sums of their hour buckets.</summary>
+    private static async Task DeriveDaysAsync(DbConnection connection, DbTransaction tx, RollupSql sql, long project, DateTime from, DateTime to,
+        CancellationToken ct)
+    {
+        var range = new Dictionary<string, object> { ["@grain"] = RollupGrain.Day, ["@project"] = project, ["@from"] = from, ["@to"] = to };
+        await RollupSql.ExecuteAsync(connection, tx, sql.DeleteUsage, range, ct);
+        await RollupSql.ExecuteAsync(connection, tx, sql.DeleteTools, range, ct);
+        range.Remove("@grain");
+        await RollupSql.ExecuteAsync(connection, tx, sql.DeriveUsageDays, range, ct);
+        await RollupSql.ExecuteAsync(connection, tx, sql.DeriveToolDays, range, ct);
     }
 
     private static async Task RebuildAsync(DbConnection connection, DbTransaction tx, RollupSql sql, string grain, long project, DateTime from,

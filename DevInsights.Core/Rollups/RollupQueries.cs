@@ -1,6 +1,8 @@
 using System.Data;
 using DevInsights.Core.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DevInsights.Core.Rollups;
 
@@ -27,7 +29,7 @@ public sealed class RollupQueries(IDbContextFactory<DevInsightsDbContext> dbFact
     {
         var window = RollupWindow.Of(from, to);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(db.Database.IsSqlite() ? IsolationLevel.Serializable : IsolationLevel.RepeatableRead, ct);
+        await using var tx = await BeginSnapshotAsync(db, ct);
         var watermark = await WatermarkAsync(db, ct);
 
         var buckets = db.ToolRollups.AsNoTracking().Where(t =>
@@ -49,6 +51,17 @@ public sealed class RollupQueries(IDbContextFactory<DevInsightsDbContext> dbFact
         return rolled.Concat(fresh).GroupBy(t => t.Tool, StringComparer.Ordinal)
             .Select(g => new ToolTotals(g.Key, g.Sum(t => t.Calls), g.Sum(t => t.Successes), g.Sum(t => t.Errors)))
             .OrderByDescending(t => t.Calls).ThenBy(t => t.Tool, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>One consistent view of watermark, buckets and events. PostgreSQL: REPEATABLE READ. SQLite: a deferred
+    /// transaction, whose WAL snapshot is taken at the first read; BEGIN IMMEDIATE (the provider's default) would take
+    /// the write lock and queue the dashboard behind the ingestion writer.</summary>
+    private static async Task<IDbContextTransaction> BeginSnapshotAsync(DevInsightsDbContext db, CancellationToken ct)
+    {
+        if (!db.Database.IsSqlite()) return await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await db.Database.OpenConnectionAsync(ct);
+        var tx = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+        return await db.Database.UseTransactionAsync(tx, ct) ?? throw new InvalidOperationException("The snapshot transaction was not adopted.");
     }
 
     private static async Task<long> WatermarkAsync(DevInsightsDbContext db, CancellationToken ct) =>

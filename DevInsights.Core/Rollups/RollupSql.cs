@@ -82,6 +82,40 @@ internal sealed class RollupSql(bool sqlite)
             """;
     }
 
+    /// <summary>A project's day buckets summed from its hour buckets: a day is rebuilt from at most 24 rows per key rather
+    /// than from its raw events (today's bucket is rebuilt on every pass), and days keep what purged hours hold.</summary>
+    public string DeriveUsageDays
+    {
+        get
+        {
+            var day = BucketOf(RollupGrain.Day, "h.bucket");
+            var sums = string.Join(", ", AddOnConflict.Concat(SessionFigures).Select(c => $"SUM(h.{c})"));
+            return $"""
+                INSERT INTO usage_rollups ({UsageColumns})
+                SELECT '{RollupGrain.Day}', {day}, h.project_id, h.machine_id, h.workspace_id, h.developer_id, h.client, h.model, {sums}
+                FROM usage_rollups h
+                WHERE h.project_id = @project AND h.grain = '{RollupGrain.Hour}' AND h.bucket >= @from AND h.bucket < @to
+                GROUP BY {day}, h.project_id, h.machine_id, h.workspace_id, h.developer_id, h.client, h.model
+                """;
+        }
+    }
+
+    public string DeriveToolDays
+    {
+        get
+        {
+            var day = BucketOf(RollupGrain.Day, "h.bucket");
+            return $"""
+                INSERT INTO tool_rollups (grain, bucket, project_id, machine_id, workspace_id, developer_id, client, tool_name, calls, successes, errors)
+                SELECT '{RollupGrain.Day}', {day}, h.project_id, h.machine_id, h.workspace_id, h.developer_id, h.client, h.tool_name,
+                    SUM(h.calls), SUM(h.successes), SUM(h.errors)
+                FROM tool_rollups h
+                WHERE h.project_id = @project AND h.grain = '{RollupGrain.Hour}' AND h.bucket >= @from AND h.bucket < @to
+                GROUP BY {day}, h.project_id, h.machine_id, h.workspace_id, h.developer_id, h.client, h.tool_name
+                """;
+        }
+    }
+
     /// <summary>Tool buckets count a call once, by the event reporting its outcome (tool name and success set), as
     /// tool_usages and daily_usage do.</summary>
     public string InsertTools(string grain, bool incremental)
