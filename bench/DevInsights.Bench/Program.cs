@@ -11,7 +11,7 @@ using DevInsights.Bench;
 //                raw_sqlite_rows_per_s of this same run (target >= 0.7).
 //   hierarchy -> hierarchy_tree_p95_ms and workspace_resolve_p95_ms over 200 workspaces and 1,000,000 events.
 //   otlp      -> otlp_log_records_per_s: real Claude Code OTLP log payloads, JSON and protobuf (OtlpIngestPart).
-//   rollups   -> rollup_full_events_per_s over 1,000,000 generated events, re-run and late-event passes, and
+//   rollups   -> rollup_full_events_per_s over 1,000,000 generated events, re-run, late-event and recent-event passes, and
 //                export_{parquet,csv,jsonl}_rows_per_s of those events (RollupsPart).
 IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart(), new OtlpIngestPart(), new RollupsPart()];
 

@@ -25,6 +25,7 @@ public sealed class RollupsPart : IBenchPart
 {
     private const int Events = 1_000_000;
     private const int LateEvents = 10_000;
+    private const int RecentEvents = 5_000;
     private const int Sessions = 4_000;
     private const int Days = 30;
 
@@ -51,7 +52,7 @@ public sealed class RollupsPart : IBenchPart
             await using (var connection = (SqliteConnection)await connections.OpenAsync(ct))
             {
                 var sessions = await SeedAsync(connection, start);
-                Insert(connection, sessions, start, Events, late: false);
+                Insert(connection, sessions, start, Events, Arrival.InOrder);
                 await using var analyze = connection.CreateCommand();
                 analyze.CommandText = "ANALYZE";
                 await analyze.ExecuteNonQueryAsync(ct);
@@ -68,12 +69,20 @@ public sealed class RollupsPart : IBenchPart
             await using (var connection = (SqliteConnection)await connections.OpenAsync(ct))
             {
                 var sessions = await SessionsAsync(connection);
-                Insert(connection, sessions, start, LateEvents, late: true);
+                Insert(connection, sessions, start, LateEvents, Arrival.Late);
             }
             var late = await TimeAsync(() => rollups.RunAsync(ct: ct));
+            await using (var connection = (SqliteConnection)await connections.OpenAsync(ct))
+            {
+                var sessions = await SessionsAsync(connection);
+                Insert(connection, sessions, start, RecentEvents, Arrival.Recent);
+            }
+            var recent = await TimeAsync(() => rollups.RunAsync(ct: ct));
             context.Report(output, "rollup_late_events", late.Result.NewEvents);
             context.Report(output, "rollup_late_seconds", late.Seconds, 2);
             context.Report(output, "rollup_late_hour_ranges", late.Result.HourRanges);
+            context.Report(output, "rollup_recent_events", recent.Result.NewEvents);
+            context.Report(output, "rollup_recent_seconds", recent.Seconds, 3);
 
             var export = new ExportService(connections);
             var from = DateOnly.FromDateTime(start);
@@ -152,9 +161,13 @@ public sealed class RollupsPart : IBenchPart
         return sessions;
     }
 
-    /// <summary>Session s's events follow its start, 250 of them a few seconds apart; late ones land anywhere in the month.</summary>
-    private static void Insert(SqliteConnection connection, List<SessionRow> sessions, DateTime start, int count, bool late)
+    private enum Arrival { InOrder, Late, Recent }
+
+    /// <summary>In order: session s's events follow its start, 250 of them a few seconds apart. Late: anywhere in the month.
+    /// Recent: within the month's last hour (what a pass every five minutes typically finds).</summary>
+    private static void Insert(SqliteConnection connection, List<SessionRow> sessions, DateTime start, int count, Arrival arrival)
     {
+        var late = arrival != Arrival.InOrder;
         using var insert = connection.CreateCommand();
         insert.CommandText = """
             INSERT INTO events (session_id, project_id, machine_id, workspace_id, timestamp, type, tool_name, model, input_tokens, output_tokens,
@@ -164,7 +177,7 @@ public sealed class RollupsPart : IBenchPart
         var names = new[] { "$s", "$p", "$m", "$w", "$ts", "$type", "$tool", "$model", "$in", "$out", "$cr", "$cc", "$cost", "$d", "$ok", "$attr", "$rx" };
         var p = names.Select(n => insert.Parameters.Add(new SqliteParameter { ParameterName = n })).ToArray();
         insert.Prepare();
-        var random = new Random(late ? 2 : 1);
+        var random = new Random((int)arrival + 1);
         var received = DateTime.UtcNow;
         var perSession = Events / Sessions;
         for (var done = 0; done < count;)
@@ -176,7 +189,12 @@ public sealed class RollupsPart : IBenchPart
                 var index = late ? random.Next(sessions.Count) : done / perSession;
                 var session = sessions[index];
                 var sessionStart = start.AddMinutes(index * (Days * 24 * 60.0 / Sessions));
-                var timestamp = late ? start.AddSeconds(random.NextDouble() * Days * 86_400) : sessionStart.AddSeconds(done % perSession * 7.3);
+                var timestamp = arrival switch
+                {
+                    Arrival.Late => start.AddSeconds(random.NextDouble() * Days * 86_400),
+                    Arrival.Recent => start.AddDays(Days).AddSeconds(-random.NextDouble() * 3_600),
+                    _ => sessionStart.AddSeconds(done % perSession * 7.3),
+                };
                 var type = Types[done % Types.Length];
                 var tool = type.StartsWith("tool", StringComparison.Ordinal) ? Tools[random.Next(Tools.Length)] : null;
                 var request = type == "api_request";
