@@ -24,6 +24,9 @@ public class DevInsightsDbContext(DbContextOptions<DevInsightsDbContext> options
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
     public DbSet<DailyUsage> DailyUsage => Set<DailyUsage>();
+    public DbSet<Rollups.UsageBucket> UsageRollups => Set<Rollups.UsageBucket>();
+    public DbSet<Rollups.ToolBucket> ToolRollups => Set<Rollups.ToolBucket>();
+    public DbSet<Rollups.RollupState> RollupStates => Set<Rollups.RollupState>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -21,7 +21,7 @@ public sealed record TeamDay(DateOnly Date, int Sessions, long Tokens, double Co
 /// <summary>Team-wide figures over the last N days, read from the session rollups (never the event table).
 /// Every developer counts in aggregates, share level None included; the leaderboard names only developers
 /// who opted in. Used by /api/v1/team and the dashboard's Team page.</summary>
-public sealed class TeamStatsService(IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
+public sealed class TeamStatsService(IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock, Rollups.RollupQueries rollups)
 {
     public const int DefaultDays = 30;
     public const int MaxDays = 365;
@@ -51,18 +51,12 @@ public sealed class TeamStatsService(IDbContextFactory<DevInsightsDbContext> dbF
                 new TeamTokens(totals.Input, totals.Output, totals.CacheRead, totals.CacheCreation), totals.Cost, totals.Duration);
     }
 
-    /// <summary>Tools of the sessions started in the range, most called first.</summary>
+    /// <summary>Tools called in the range (by event time, at hour resolution: see <see cref="Rollups.RollupQueries"/>), most called first.</summary>
     public async Task<IReadOnlyList<TeamToolStats>> GetToolsAsync(int days = DefaultDays, CancellationToken ct = default)
     {
-        var (from, _) = Range(days);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.ToolUsages.AsNoTracking()
-            .Join(InRange(db, from), t => t.SessionId, s => s.Id, (t, _) => t)
-            .GroupBy(t => t.ToolName)
-            .Select(g => new { Tool = g.Key, Calls = g.Sum(t => t.Calls), Successes = g.Sum(t => t.Successes), Errors = g.Sum(t => t.Errors) })
-            .ToListAsync(ct);
-        return rows.OrderByDescending(r => r.Calls).ThenBy(r => r.Tool, StringComparer.Ordinal)
-            .Select(r => new TeamToolStats(r.Tool, r.Calls, r.Successes, r.Errors,
+        var (from, to) = Range(days);
+        var rows = await rollups.ToolsAsync(Rollups.RollupScope.Everyone, from, to, ct);
+        return rows.Select(r => new TeamToolStats(r.Tool, r.Calls, r.Successes, r.Errors,
                 r.Successes + r.Errors == 0 ? null : Math.Round((double)r.Successes / (r.Successes + r.Errors), 4)))
             .ToList();
     }

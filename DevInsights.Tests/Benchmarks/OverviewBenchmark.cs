@@ -61,11 +61,13 @@ public static class OverviewBenchmark
         var stopwatch = Stopwatch.StartNew();
         var rows = await new DailyUsageRebuilder(db).RebuildAsync(range.From, range.To, ct);
         var rebuild = stopwatch.Elapsed;
+        // The tool rollups the rollups job keeps (top tools read them).
+        await new DevInsights.Core.Rollups.RollupBuilder(data.Connections, db, TimeProvider.System).RunAsync(ct: ct);
         await using (var context = await db.CreateDbContextAsync(ct))
             await context.Database.ExecuteSqlRawAsync("ANALYZE;", ct);
 
         var rollup = new UsageRollup(db);
-        var activity = new ActivityQueries(db);
+        var activity = new ActivityQueries(db, new DevInsights.Core.Rollups.RollupQueries(db));
         var sessions = new SessionService(db, TimeProvider.System);
         var overview = new OverviewQuery(rollup, activity, sessions);
         var lead = new CurrentUser("bench-lead", "bench-lead", new HashSet<string> { Roles.TeamLead });

@@ -195,6 +195,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             ["GET /export/breakdown.csv"] = everyoneByCookie(Get("/export/breakdown.csv?by=model")),
             ["GET /export/machine-workspaces.csv"] = everyoneByCookie(Get($"/export/machine-workspaces.csv?machine={w.ClientMachineId}")),
 
+            // Dataset exports (rollups branch): team leads and admins only; a developer gets 403 problem details.
+            ["GET /api/v1/export/{dataset}"] = new(Get("/api/v1/export/events?from=2030-01-01&to=2030-01-02"), 401, 403, 403, 200, 200),
+            ["GET /admin/export"] = adminPage(Get("/admin/export")),
+            ["POST /admin/export"] = EmptyPost(adminPage, "/admin/export"),
+
             // Dashboard detail pages.
             ["GET /sessions/{SessionId}"] = page(Get($"/sessions/{w.OwnerSessionId}")),
             ["POST /sessions/{SessionId}"] = EmptyPost(page, $"/sessions/{w.OwnerSessionId}"),

@@ -8,7 +8,7 @@ namespace DevInsights.Web.Admin;
 /// <summary>The <c>admin</c> commands: thin text adapters over <see cref="UserAdministration"/>.</summary>
 /// <remarks>Secrets are printed once, on a line starting exactly <c>API key: </c>, so scripts can pick them up.
 /// Exit codes: 0 done, 1 refused (the reason on stderr), and System.CommandLine's own code for bad usage.</remarks>
-public static class AdminCli
+public static partial class AdminCli
 {
     public const string KeyLinePrefix = "API key: ";
 
@@ -70,6 +70,7 @@ public static class AdminCli
         var admin = new Command("admin", "Administer users and API keys, then exit (the server is not started).")
         {
             createUser, listUsers, createKey, rotateKey, deleteUser,
+            BuildExportCommand(services, output, error),
         };
         // Other features' commands (one line each).
         foreach (var command in AdminJobsCli.Build(services, output, error)) admin.Add(command);

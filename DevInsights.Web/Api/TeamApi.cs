@@ -17,7 +17,7 @@ public static class TeamApi
         group.MapGet("/stats", GetStats).WithName("GetTeamStats")
             .WithSummary("Sessions, active developers, tokens (input/output/cache), cost and total duration.");
         group.MapGet("/tools", GetTools).WithName("GetTeamTools")
-            .WithSummary("Per tool: calls, successes, errors and success rate, over sessions started in the range.");
+            .WithSummary("Per tool: calls, successes, errors and success rate of the calls made in the range (whole hours, from the tool rollups).");
         group.MapGet("/leaderboard", GetLeaderboard).WithName("GetTeamLeaderboard")
             .WithSummary("Developers who opted in: sessions, tokens and cost, by cost descending.");
         group.MapGet("/trends", GetTrends).WithName("GetTeamTrends")

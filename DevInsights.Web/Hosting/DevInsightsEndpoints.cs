@@ -31,6 +31,7 @@ public static class DevInsightsEndpoints
         app.MapIdentityAdministrationApi();
         app.MapJobsEndpoints();
         app.MapCostsEndpoints();
+        app.MapRollupsApi();
 
         // Our SecurityHeaders middleware sends the full CSP (with frame-ancestors 'none'); Blazor's own would replace it.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -108,6 +108,7 @@ public static class DevInsightsServices
         services.AddIdentityAdministration();
         services.AddJobs();
         services.AddCosts();
+        services.AddRollups();
         return builder;
     }
 

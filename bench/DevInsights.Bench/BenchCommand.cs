@@ -20,7 +20,7 @@ public static class BenchCommand
 {
     public static async Task<int> Main(string[] args)
     {
-        IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart(), new IngestPart(), new OtlpIngestPart(), new HierarchyPart()];
+        IBenchPart[] parts = [new RawSqliteInsertPart(), new StartupPart(), new IngestPart(), new OtlpIngestPart(), new HierarchyPart(), new RollupsPart()];
 
         var partsOption = new Option<string[]>("--parts")
         {

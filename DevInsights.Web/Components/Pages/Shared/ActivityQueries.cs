@@ -1,4 +1,5 @@
 using DevInsights.Core.Data;
+using DevInsights.Core.Rollups;
 using DevInsights.Core.Sessions;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,9 +18,9 @@ public sealed record ToolStat(string Name, long Calls, long Successes, long Erro
     public double? SuccessRate => Successes + Errors == 0 ? null : (double)Successes / (Successes + Errors);
 }
 
-/// <summary>Reads that the rollup cannot answer (durations, tools by name), from per-session counters: the
-/// sessions and tool_usages tables, never the events.</summary>
-public sealed class ActivityQueries(IDbContextFactory<DevInsightsDbContext> dbFactory)
+/// <summary>Reads that daily_usage cannot answer: session figures from the per-session counters (sessions table), and
+/// tools by name from the tool rollups (plus the few events not rolled up yet), never by scanning the events.</summary>
+public sealed class ActivityQueries(IDbContextFactory<DevInsightsDbContext> dbFactory, RollupQueries rollups)
 {
     public async Task<SessionStats> SessionStatsAsync(UsageScope scope, TimeRange range, CancellationToken ct = default)
     {
@@ -30,17 +31,11 @@ public sealed class ActivityQueries(IDbContextFactory<DevInsightsDbContext> dbFa
         return stats is null ? new SessionStats(0, 0, 0) : new SessionStats(stats.Count, stats.Duration, stats.Cost);
     }
 
-    /// <summary>The most called tools of the sessions started in the range.</summary>
+    /// <summary>The most called tools in the range (calls made in it, by event time).</summary>
     public async Task<IReadOnlyList<ToolStat>> TopToolsAsync(UsageScope scope, TimeRange range, int limit, CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await (
-            from t in db.ToolUsages.AsNoTracking()
-            join s in Sessions(db, scope, range) on t.SessionId equals s.Id
-            group t by t.ToolName into g
-            select new { Name = g.Key, Calls = g.Sum(t => t.Calls), Successes = g.Sum(t => t.Successes), Errors = g.Sum(t => t.Errors) })
-            .OrderByDescending(t => t.Calls).ThenBy(t => t.Name).Take(limit)
-            .Select(t => new ToolStat(t.Name, t.Calls, t.Successes, t.Errors)).ToListAsync(ct);
+        var tools = await rollups.ToolsAsync(new RollupScope(scope.ProjectId, scope.DeveloperId), range.Start, range.End, ct);
+        return tools.Take(limit).Select(t => new ToolStat(t.Tool, t.Calls, t.Successes, t.Errors)).ToList();
     }
 
     /// <summary>False until the first session arrives: the views then show how to connect a client instead of zeros.</summary>

@@ -1,0 +1,134 @@
+using System.Data.Common;
+using System.Globalization;
+using DevInsights.Core.Data;
+using DevInsights.Core.Export.Parquet;
+
+namespace DevInsights.Core.Export;
+
+/// <summary>Progress of a file export: rows written so far, days finished out of all.</summary>
+public readonly record struct ExportProgress(long Rows, int DaysDone, int Days, string Message)
+{
+    public double Fraction => Days == 0 ? 1 : (double)DaysDone / Days;
+}
+
+/// <summary>What a file export wrote.</summary>
+public sealed record ExportFilesResult(int Files, long Rows, long Bytes, IReadOnlyList<string> Paths);
+
+/// <summary>Streams datasets out of the database: to one stream (the export API), or as daily files partitioned
+/// <c>{dataset}/year=YYYY/month=MM/{dataset}-YYYY-MM-DD.{ext}</c> (snapshots, the admin page and command).</summary>
+/// <remarks>Rows are read with a forward-only reader and written as they come: nothing holds a whole range. Each daily
+/// file is written to a temporary name beside it and renamed into place, so a reader never sees half a file and writing a
+/// day again replaces it whole (idempotent per day).</remarks>
+public sealed class ExportService(DatabaseConnections connections)
+{
+    /// <summary>Writes the rows of <paramref name="dataset"/> with time in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    /// <returns>The number of rows written.</returns>
+    public async Task<long> StreamAsync(ExportDataset dataset, DateTime from, DateTime to, ExportFormat format, Stream output,
+        ParquetCompression compression = ParquetCompression.None, IProgress<long>? rows = null, CancellationToken ct = default)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        await using var command = Query(connection, dataset, from, to);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var sink = ExportSink.Create(format, output, dataset.Columns, compression);
+        long count = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            await sink.WriteRowAsync(reader, ct);
+            if (++count % 10_000 == 0) rows?.Report(count);
+        }
+        await sink.CompleteAsync(ct);
+        rows?.Report(count);
+        return count;
+    }
+
+    /// <summary>Writes one file per dataset and UTC day from <paramref name="from"/> to <paramref name="to"/> (inclusive),
+    /// days without rows included (an empty file still says the day was exported).</summary>
+    public async Task<ExportFilesResult> WriteDailyFilesAsync(IReadOnlyList<ExportDataset> datasets, DateOnly from, DateOnly to, ExportFormat format,
+        string directory, ParquetCompression compression = ParquetCompression.None, IProgress<ExportProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (to < from) throw new ArgumentOutOfRangeException(nameof(to), "The range ends before it starts.");
+        var days = to.DayNumber - from.DayNumber + 1;
+        var paths = new List<string>();
+        long rows = 0, bytes = 0;
+        var done = 0;
+        foreach (var dataset in datasets)
+        {
+            await using var connection = await connections.OpenAsync(ct);
+            await using var command = Query(connection, dataset, Start(from), Start(to.AddDays(1)));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var hasRow = await reader.ReadAsync(ct);
+            for (var day = from; day <= to; day = day.AddDays(1))
+            {
+                var path = PathOf(directory, dataset, day, format);
+                using var file = new AtomicFile(path);
+                long written = 0;
+                await using (var stream = file.Open())
+                {
+                    var sink = ExportSink.Create(format, stream, dataset.Columns, compression);
+                    while (hasRow && DayOf(reader, dataset) == day)
+                    {
+                        await sink.WriteRowAsync(reader, ct);
+                        written++;
+                        hasRow = await reader.ReadAsync(ct);
+                    }
+                    await sink.CompleteAsync(ct);
+                    bytes += stream.Length;
+                }
+                file.Commit();
+                paths.Add(path);
+                rows += written;
+                progress?.Report(new ExportProgress(rows, ++done, days * datasets.Count, $"{dataset.Name} {day:yyyy-MM-dd}: {written:N0} rows"));
+            }
+        }
+        return new ExportFilesResult(paths.Count, rows, bytes, paths);
+    }
+
+    /// <summary><c>{directory}/{dataset}/year=YYYY/month=MM/{dataset}-YYYY-MM-DD.{ext}</c>.</summary>
+    public static string PathOf(string directory, ExportDataset dataset, DateOnly day, ExportFormat format) =>
+        Path.Combine(directory, dataset.Name, day.ToString("'year='yyyy", CultureInfo.InvariantCulture), day.ToString("'month='MM", CultureInfo.InvariantCulture),
+            $"{dataset.Name}-{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.{format.Extension()}");
+
+    private static DateTime Start(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+    private static DateOnly DayOf(DbDataReader reader, ExportDataset dataset) => DateOnly.FromDateTime(reader.GetDateTime(dataset.TimeColumn));
+
+    private static DbCommand Query(DbConnection connection, ExportDataset dataset, DateTime from, DateTime to)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = dataset.Sql;
+        command.CommandTimeout = 0; // a long export is not an error
+        foreach (var (name, value) in new[] { ("@from", from), ("@to", to) })
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = DateTime.SpecifyKind(value, DateTimeKind.Utc);
+            command.Parameters.Add(p);
+        }
+        return command;
+    }
+}
+
+/// <summary>A file written under a temporary name in its own directory and renamed over the final name on
+/// <see cref="Commit"/> (atomic on one file system); deleted on dispose when not committed (a failed or cancelled export).</summary>
+internal sealed class AtomicFile(string path) : IDisposable
+{
+    private readonly string _temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+    private bool _committed;
+
+    public FileStream Open()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return new FileStream(_temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None);
+    }
+
+    public void Commit()
+    {
+        File.Move(_temporary, path, overwrite: true);
+        _committed = true;
+    }
+
+    public void Dispose()
+    {
+        if (!_committed) File.Delete(_temporary);
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using DevInsights.Core.Export;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace DevInsights.Web.Admin;
+
+/// <summary><c>admin export --from DAY --to DAY --format parquet|csv|jsonl --out DIR [--dataset NAME]...</c>: daily files of
+/// a range, partitioned like the snapshots, with a progress bar.</summary>
+public static partial class AdminCli
+{
+    private static Command BuildExportCommand(IServiceProvider services, TextWriter output, TextWriter error)
+    {
+        var from = new Option<string>("--from") { Description = "First UTC day, yyyy-MM-dd.", Required = true };
+        var to = new Option<string>("--to") { Description = "Last UTC day (inclusive), yyyy-MM-dd.", Required = true };
+        var format = new Option<string>("--format") { Description = "File format.", DefaultValueFactory = _ => "parquet" };
+        format.AcceptOnlyFromAmong("parquet", "csv", "jsonl");
+        var directory = new Option<string>("--out") { Description = "Directory to write into (created when missing).", Required = true };
+        var datasets = new Option<string[]>("--dataset")
+        {
+            Description = "A dataset to export (repeatable); all of them by default.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        datasets.AcceptOnlyFromAmong([.. ExportDataset.All.Select(d => d.Name)]);
+
+        var command = new Command("export", "Export datasets for a range of days as daily files (year=YYYY/month=MM/ partitions).")
+        {
+            from, to, format, directory, datasets,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!TryDay(parse.GetRequiredValue(from), out var first) || !TryDay(parse.GetRequiredValue(to), out var last))
+            {
+                await error.WriteLineAsync("error: --from and --to must be days written yyyy-MM-dd.");
+                return 1;
+            }
+            if (last < first)
+            {
+                await error.WriteLineAsync("error: --to is before --from.");
+                return 1;
+            }
+            ExportFormats.TryParse(parse.GetValue(format), out var kind);
+            var names = parse.GetValue(datasets) is { Length: > 0 } chosen ? chosen : [.. ExportDataset.All.Select(d => d.Name)];
+            var selected = ExportDataset.All.Where(d => names.Contains(d.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            var target = Path.GetFullPath(parse.GetRequiredValue(directory));
+            var export = services.GetRequiredService<DailyExport>();
+            var compression = services.GetRequiredService<IOptions<ExportOptions>>().Value.Compression;
+
+            ExportFilesResult result;
+            if (IsTerminal(output))
+            {
+                ExportFilesResult? done = null;
+                await InteractiveConsoleFor(output).Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        var task = context.AddTask($"Exporting {first:yyyy-MM-dd} to {last:yyyy-MM-dd}", maxValue: 1);
+                        var progress = new InlineProgress<ExportProgress>(p =>
+                        {
+                            task.Value = p.Fraction;
+                            task.Description = Markup.Escape(p.Message);
+                        });
+                        done = await export.RunAsync(selected, first, last, kind, target, compression, progress, ct);
+                        task.Value = 1;
+                    });
+                result = done!;
+            }
+            else
+            {
+                // Piped (scripts, CI logs): a bar redrawn in place would be noise, so one line per file written.
+                var progress = new InlineProgress<ExportProgress>(p =>
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Math.Round(p.Fraction * 100),3}%] {p.Message}")));
+                result = await export.RunAsync(selected, first, last, kind, target, compression, progress, ct);
+            }
+            await output.WriteLineAsync(
+                $"Wrote {result.Files:N0} file(s), {result.Rows:N0} rows, {result.Bytes:N0} bytes to {target}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static bool TryDay(string value, out DateOnly day) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+
+    private static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
+    /// <summary>A Spectre console drawing live on the terminal.</summary>
+    private static IAnsiConsole InteractiveConsoleFor(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(output),
+        Ansi = AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.Detect,
+        Interactive = InteractionSupport.Yes,
+    });
+
+    /// <summary>Reports on the caller's thread: the progress task is updated as each day's file is written.</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
