@@ -24,4 +24,6 @@ public static class JobRunStatus
     public const string Failed = "failed";
     /// <summary>The host stopped during the run.</summary>
     public const string Cancelled = "cancelled";
+    /// <summary>The process stopped hard during the run (killed, crashed, power lost): found still running at the next start.</summary>
+    public const string Interrupted = "interrupted";
 }

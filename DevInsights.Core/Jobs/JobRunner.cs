@@ -37,6 +37,8 @@ public sealed class JobRunner(IServiceScopeFactory scopes, IDbContextFactory<Dev
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly ConcurrentDictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
+    // Every run of this process starts after this instant (runs go through this singleton), so older runs are other processes'.
+    private readonly DateTime _createdAt = clock.GetUtcNow().UtcDateTime;
     private readonly Lock _lock = new();
     private Action<string>[] _subscribers = [];
 
@@ -107,6 +109,24 @@ public sealed class JobRunner(IServiceScopeFactory scopes, IDbContextFactory<Dev
             _running.TryRemove(name, out _);
             Notify(name);
         }
+    }
+
+    /// <summary>Marks the runs recorded as running by an earlier process (one stopped hard mid-run, which never recorded an end) as
+    /// <see cref="JobRunStatus.Interrupted"/>; returns how many. Called once at start, before anything is scheduled.</summary>
+    /// <remarks>Correct for one server on the database: every run that started before this runner existed belongs to a process
+    /// that is gone. An <c>admin run-job</c> still running in another process is marked too, and its own end overwrites the
+    /// mark. Several servers on one database would need each run to name its instance and that instance to prove it is alive
+    /// (a heartbeat column, or Quartz's clustered store with its instance check-ins), marking only the runs of dead instances.</remarks>
+    public async Task<int> MarkInterruptedAsync(CancellationToken ct = default)
+    {
+        var error = $"Interrupted: the server stopped before the run finished (found at the start of {clock.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC).";
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var marked = await db.Set<JobRun>().Where(r => r.Status == JobRunStatus.Running && r.StartedAt < _createdAt)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, JobRunStatus.Interrupted)
+                .SetProperty(r => r.Error, error), ct);
+        if (marked > 0) logger.LogWarning("{Count} job run(s) left running by a stopped server marked as interrupted", marked);
+        return marked;
     }
 
     private async Task<long> RecordStartAsync(string name, string trigger, DateTime started)

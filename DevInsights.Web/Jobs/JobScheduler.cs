@@ -5,7 +5,7 @@ namespace DevInsights.Web.Jobs;
 
 /// <summary>At start, gives Quartz one job and one cron trigger per registered, enabled <see cref="IDevInsightsJob"/>
 /// that has a schedule (configuration, else its default). A schedule that is not a valid Quartz cron expression stops
-/// the start with the configuration key to fix.</summary>
+/// the start with the configuration key to fix. First, runs a hard stop left "running" are marked interrupted.</summary>
 public sealed class JobScheduler(ISchedulerFactory schedulers, JobRunner runner, IConfiguration configuration, ILogger<JobScheduler> logger)
     : IHostedService
 {
@@ -13,6 +13,7 @@ public sealed class JobScheduler(ISchedulerFactory schedulers, JobRunner runner,
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await runner.MarkInterruptedAsync(cancellationToken);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         foreach (var job in runner.Jobs())
         {

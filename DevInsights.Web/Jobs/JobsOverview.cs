@@ -9,8 +9,8 @@ namespace DevInsights.Web.Jobs;
 public sealed record JobState(string Name, string Description, string? Schedule, bool Enabled, string? DisabledReason,
     bool Running, DateTime? RunningSince, JobProgress? Progress, JobRunView? LastRun, DateTime? NextRunAt);
 
-/// <summary>One recorded run. <see cref="Status"/> is <c>interrupted</c> for a run recorded as running that no process
-/// of this server is running (the server stopped hard during it).</summary>
+/// <summary>One recorded run. <see cref="Status"/> is <c>interrupted</c> for a run a hard stop cut off (marked at the next
+/// start, and shown so meanwhile when no process of this server is running it).</summary>
 public sealed record JobRunView(long Id, string Trigger, string Status, DateTime StartedAt, DateTime? FinishedAt, long? DurationMs,
     string? Summary, IReadOnlyDictionary<string, long>? Counts, string? Error)
 {
@@ -66,7 +66,7 @@ public sealed class JobsOverview(JobRunner runner, IDbContextFactory<DevInsights
 
     private static JobRunView View(JobRun r, bool inProgress)
     {
-        var status = r.Status == Core.Jobs.JobRunStatus.Running && !inProgress ? "interrupted" : r.Status;
+        var status = r.Status == Core.Jobs.JobRunStatus.Running && !inProgress ? Core.Jobs.JobRunStatus.Interrupted : r.Status;
         var counts = r.CountsJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, long>>(r.CountsJson);
         return new JobRunView(r.Id, r.Trigger, status, r.StartedAt, r.FinishedAt,
             r.FinishedAt is { } f ? (long)(f - r.StartedAt).TotalMilliseconds : null, r.Summary, counts, r.Error);
