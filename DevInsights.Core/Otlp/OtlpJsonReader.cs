@@ -16,8 +16,9 @@ namespace DevInsights.Core.Otlp;
 /// <remarks>Measured on the Codex 0.78 MB metrics export (medians of 118 interleaved runs, 2 shared cores):
 /// JsonParser alone 6.8 ms; this pass + JsonParser 9.0 ms; a JsonNode rewrite + JsonParser 10.8 ms; a bare
 /// Utf8JsonReader pass (the floor of a hand-written reader) 1.0 ms. A hand-written reader could be ~3× faster
-/// but is ~600 lines over the whole OTLP schema; the parser is fast enough (Claude Code logs: ~25,000 records/s
-/// read + converted from JSON, ~100,000 from protobuf), so the simple route was kept.</remarks>
+/// but is ~600 lines over the whole OTLP schema, so metrics and traces keep this route. Logs, the hot signal under
+/// load, go first through <see cref="OtlpJsonLogsReader"/> (4-8x faster on Claude Code's exports), which hands
+/// anything it does not read itself back to this path.</remarks>
 public static class OtlpJsonReader
 {
     private static readonly JsonParser _parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
@@ -40,6 +41,20 @@ public static class OtlpJsonReader
             throw new OtlpFormatException($"Invalid OTLP/JSON {typeof(T).Name}: the body is empty; expected a JSON object.");
         }
 
+        // Logs, the hot signal, have their own reader; it hands back anything it does not read itself.
+        if (typeof(T) == typeof(OpenTelemetry.Proto.Collector.Logs.V1.ExportLogsServiceRequest) && Utf8.IsValid(utf8Json)
+            && OtlpJsonLogsReader.TryRead(utf8Json) is { } logs)
+        {
+            return (T)(object)logs;
+        }
+
+        return ReadWithParser<T>(utf8Json);
+    }
+
+    /// <summary>The general path, through Google's parser (without the byte order mark and empty-body checks).</summary>
+    internal static T ReadWithParser<T>(ReadOnlySpan<byte> utf8Json)
+        where T : class, IMessage<T>, new()
+    {
         var rewritten = Rewrite(utf8Json, typeof(T).Name);
         var span = rewritten ?? utf8Json;
         // Checked apart (vectorised) because a decoder would silently turn bad bytes into U+FFFD.

@@ -53,7 +53,7 @@ public sealed class OtlpLogsConverter
         var sessions = new Dictionary<string, OtlpResourceContext>(StringComparer.Ordinal);
         var rejections = new OtlpRejections(_options.MaxErrors);
         var json = new OtlpAttributeJson(_options);
-        using var ids = new OtlpHasher();
+        var ids = new OtlpHasher();
         int records = 0, skipped = 0;
 
         for (var ri = 0; ri < request.ResourceLogs.Count; ri++)

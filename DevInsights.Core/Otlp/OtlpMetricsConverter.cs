@@ -44,7 +44,7 @@ public sealed class OtlpMetricsConverter
     public OtlpMetricsResult Convert(ExportMetricsServiceRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var call = new Call(_options);
+        var call = new Call(_options);
         for (var ri = 0; ri < request.ResourceMetrics.Count; ri++)
         {
             var resourceMetrics = request.ResourceMetrics[ri];
@@ -127,7 +127,7 @@ public sealed class OtlpMetricsConverter
         Lazy<OtlpResourceContext> ResourceContext, string? ScopeName, string? ScopeVersion, Metric Metric, string Path);
 
     /// <summary>Per-call state: outputs, reusable writers, session totals.</summary>
-    internal sealed class Call(OtlpConversionOptions options) : IDisposable
+    internal sealed class Call(OtlpConversionOptions options)
     {
         public OtlpHasher Hasher { get; } = new();
         public OtlpAttributeJson Json { get; } = new(options);
@@ -136,8 +136,6 @@ public sealed class OtlpMetricsConverter
         public Dictionary<string, OtlpSessionTotals> Sessions { get; } = new(StringComparer.Ordinal);
         public OtlpRejections Rejections { get; } = new(options.MaxErrors);
         public int DataPoints { get; set; }
-
-        public void Dispose() => Hasher.Dispose();
 
         /// <summary>Adds the point to its session's totals; returns it with its context.</summary>
         public OtlpMetricPoint Aggregate(OtlpMetricPoint point, RepeatedField<KeyValue> attributes, Frame f)
