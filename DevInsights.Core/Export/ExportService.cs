@@ -94,16 +94,12 @@ public sealed class ExportService(DatabaseConnections connections)
 
     private static DbCommand Query(DbConnection connection, ExportDataset dataset, DateTime from, DateTime to)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = dataset.Sql;
-        command.CommandTimeout = 0; // a long export is not an error
-        foreach (var (name, value) in new[] { ("@from", from), ("@to", to) })
+        var command = Rollups.RollupSql.Command(connection, null, dataset.Sql, new Dictionary<string, object>
         {
-            var p = command.CreateParameter();
-            p.ParameterName = name;
-            p.Value = DateTime.SpecifyKind(value, DateTimeKind.Utc);
-            command.Parameters.Add(p);
-        }
+            ["@from"] = DateTime.SpecifyKind(from, DateTimeKind.Utc),
+            ["@to"] = DateTime.SpecifyKind(to, DateTimeKind.Utc),
+        });
+        command.CommandTimeout = 0; // a long export is not an error
         return command;
     }
 }

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using DevInsights.Core.Data;
 using DevInsights.Core.Export.Parquet;
 
 namespace DevInsights.Core.Export;
@@ -29,9 +30,8 @@ internal abstract class ExportSink(Stream output, IReadOnlyList<ParquetColumn> c
     public abstract ValueTask CompleteAsync(CancellationToken ct);
 
     /// <summary>Instants as ISO 8601 UTC with microseconds (what Parquet keeps), so every format says the same.</summary>
-    protected static string Iso(DateTime value) => Utc(value).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    protected static string Iso(DateTime value) => UtcDateTimeConverter.AsUtc(value).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
-    protected static DateTime Utc(DateTime value) => Rollups.RollupBuilder.Utc(value);
 }
 
 /// <summary>A text format: rows are encoded into <see cref="Buffer"/>, handed to the stream every <see cref="ExportSink.FlushBytes"/>.</summary>
@@ -159,7 +159,7 @@ internal sealed class ParquetSink(Stream output, IReadOnlyList<ParquetColumn> co
                 case ParquetKind.Int64: _writer.WriteInt64(i, row.GetInt64(i)); break;
                 case ParquetKind.Double: _writer.WriteDouble(i, row.GetDouble(i)); break;
                 case ParquetKind.Boolean: _writer.WriteBoolean(i, row.GetBoolean(i)); break;
-                case ParquetKind.Timestamp: _writer.WriteTimestamp(i, Utc(row.GetDateTime(i))); break;
+                case ParquetKind.Timestamp: _writer.WriteTimestamp(i, UtcDateTimeConverter.AsUtc(row.GetDateTime(i))); break;
                 case ParquetKind.Date: _writer.WriteDate(i, DateOnly.FromDateTime(row.GetDateTime(i))); break;
                 default: _writer.WriteString(i, row.GetString(i)); break;
             }

@@ -40,18 +40,18 @@ public sealed class ApiKeyService(IDbContextFactory<DevInsightsDbContext> dbFact
 
         // A revocation while this look-up runs must not be undone by caching what it read before.
         var generation = Interlocked.Read(ref _generation);
-        var key = await ValidateAsync(presented, ct);
-        if (key is null)
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await FindValidAsync(db, presented, ct) is not { } found)
         {
             _authenticated.TryRemove(hash, out _);
             return null;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == key.UserId).Select(u => new { u.Email, u.UserName }).FirstAsync(ct);
+        var (key, email, userName) = found;
+
         var roles = await db.UserRoles.Where(ur => ur.UserId == key.UserId)
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToListAsync(ct);
-        var authenticated = new AuthenticatedKey(key.KeyId, key.UserId, user.Email, user.UserName, roles);
+        var authenticated = new AuthenticatedKey(key.KeyId, key.UserId, email, userName, roles);
         if (Interlocked.Read(ref _generation) == generation)
         {
             if (_authenticated.Count >= MaxCachedKeys) _authenticated.Clear();
@@ -115,13 +115,19 @@ public sealed class ApiKeyService(IDbContextFactory<DevInsightsDbContext> dbFact
     /// <summary>The key's owner, or null for an unknown, revoked or disabled-owner key.</summary>
     public async Task<ValidatedKey?> ValidateAsync(string presented, CancellationToken ct = default)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await FindValidAsync(db, presented, ct))?.Key;
+    }
+
+    /// <summary>The key with its owner's email and user name (read in the same join), or null.</summary>
+    private async Task<(ValidatedKey Key, string? Email, string? UserName)?> FindValidAsync(DevInsightsDbContext db, string presented, CancellationToken ct)
+    {
         if (string.IsNullOrEmpty(presented) || presented.Length > 200) return null;
         var hash = Hash(presented);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         // The lookup is by hash, so timing reveals nothing about the secret; the final comparison is fixed-time anyway.
         var match = await db.ApiKeys.AsNoTracking()
             .Where(k => k.Hash == hash && k.RevokedAt == null)
-            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new { k.Id, k.UserId, k.Hash, k.LastUsedAt, u.DisabledAt })
+            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new { k.Id, k.UserId, k.Hash, k.LastUsedAt, u.DisabledAt, u.Email, u.UserName })
             .FirstOrDefaultAsync(ct);
         if (match is null || match.DisabledAt is not null) return null;
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(match.Hash), Encoding.ASCII.GetBytes(hash))) return null;
@@ -130,7 +136,7 @@ public sealed class ApiKeyService(IDbContextFactory<DevInsightsDbContext> dbFact
         var now = clock.GetUtcNow().UtcDateTime;
         if (match.LastUsedAt is null || now - match.LastUsedAt > TimeSpan.FromMinutes(1))
             await db.ApiKeys.Where(k => k.Id == match.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
-        return new ValidatedKey(match.Id, match.UserId);
+        return (new ValidatedKey(match.Id, match.UserId), match.Email, match.UserName);
     }
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

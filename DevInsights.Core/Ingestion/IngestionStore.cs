@@ -47,7 +47,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 await ResolveSessionsAsync(batches[b], tx, resolved, created, now, ct);
                 foreach (var e in batches[b].Events)
                 {
-                    var timestamp = Utc(e.Timestamp);
+                    var timestamp = UtcDateTimeConverter.AsUtc(e.Timestamp);
                     rows.Add(new EventRow(e, b, resolved[e.ClientSessionId], timestamp) { Cost = EventPricing.Price(e, timestamp, priceTable) });
                 }
             }
@@ -99,13 +99,6 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         await _connection.DisposeAsync();
         _connection = null;
     }
-
-    protected static DateTime Utc(DateTime value) => value.Kind switch
-    {
-        DateTimeKind.Utc => value,
-        DateTimeKind.Local => value.ToUniversalTime(),
-        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-    };
 
     protected static object Db(object? value) => value ?? DBNull.Value;
 
@@ -210,7 +203,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         if (context is null)
             throw new ArgumentException($"Session '{clientSessionId}' does not exist and the batch gives no context to create it.", nameof(batch));
         // Placeholder bounds until the aggregate update of this same transaction sets them from the new events.
-        var times = batch.Events.Where(e => e.ClientSessionId == clientSessionId).Select(e => Utc(e.Timestamp)).ToList();
+        var times = batch.Events.Where(e => e.ClientSessionId == clientSessionId).Select(e => UtcDateTimeConverter.AsUtc(e.Timestamp)).ToList();
         var client = Sessions.ClientKind.Normalize(context.Client);
         var id = await _createSession!.Bind(tx, clientSessionId, Db(context.WorkspaceId), context.ProjectId, Db(context.MachineId),
             Db(context.DeveloperId), client, times.Min(), times.Max(), now).ExecuteScalarAsync(ct);
@@ -239,8 +232,8 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             {
                 await using var reader = await _readSessionState!.Bind(tx, id).ExecuteReaderAsync(ct);
                 if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"Session {id} vanished during ingestion.");
-                var started = Utc(reader.GetDateTime(0));
-                var lastEvent = Utc(reader.GetDateTime(1));
+                var started = UtcDateTimeConverter.AsUtc(reader.GetDateTime(0));
+                var lastEvent = UtcDateTimeConverter.AsUtc(reader.GetDateTime(1));
                 if (started < first) first = started;
                 if (lastEvent > last) last = lastEvent;
                 models = reader.IsDBNull(2) ? null : reader.GetString(2);

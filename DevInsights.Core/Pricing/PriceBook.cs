@@ -38,10 +38,17 @@ public sealed class PriceBook(IDbContextFactory<DevInsightsDbContext> dbFactory,
     /// <summary>Forgets the snapshot: the next use loads the database's prices.</summary>
     public void Invalidate() => _current = null;
 
+    private bool _defaultsEnsured;
+
     private async Task<PriceTable> LoadAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await EnsureDefaultsAsync(db, clock.GetUtcNow().UtcDateTime, ct);
+        // Once per process: reloads (every minute, and after each price change) need not look for the shipped rows again.
+        if (!_defaultsEnsured)
+        {
+            await EnsureDefaultsAsync(db, clock.GetUtcNow().UtcDateTime, ct);
+            _defaultsEnsured = true;
+        }
         var prices = await db.Set<Price>().AsNoTracking().ToListAsync(ct);
         var aliases = new Dictionary<string, string>(DefaultPrices.Aliases, StringComparer.OrdinalIgnoreCase);
         foreach (var alias in await db.Set<ModelAlias>().AsNoTracking().ToListAsync(ct)) aliases[alias.Alias] = alias.Model;

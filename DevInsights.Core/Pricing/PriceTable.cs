@@ -8,6 +8,9 @@ public sealed class PriceTable
     // Per canonical model (lower case): versions by effective date ascending, the newest id last within a day.
     private readonly Dictionary<string, Price[]> _byModel;
     private readonly IReadOnlyDictionary<string, string> _aliases;
+    // Which versions a model id leads to does not depend on the day, and the table never changes: ingestion asks for
+    // the same few ids on every event, so the name rules run once per id and snapshot (null: unpriced).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Price[]?> _resolved = new(StringComparer.Ordinal);
 
     public PriceTable(IEnumerable<Price> prices, IReadOnlyDictionary<string, string> aliases)
     {
@@ -24,10 +27,15 @@ public sealed class PriceTable
     public Price? Find(string? model, DateOnly day)
     {
         if (string.IsNullOrWhiteSpace(model)) return null;
+        return _resolved.GetOrAdd(model, Resolve) is { } versions ? At(versions, day) : null;
+    }
+
+    private Price[]? Resolve(string model)
+    {
         foreach (var candidate in ModelNames.Candidates(model))
         {
-            if (VersionsOf(candidate) is { } direct) return At(direct, day);
-            if (_aliases.TryGetValue(candidate, out var target) && VersionsOf(target) is { } aliased) return At(aliased, day);
+            if (VersionsOf(candidate) is { } direct) return direct;
+            if (_aliases.TryGetValue(candidate, out var target) && VersionsOf(target) is { } aliased) return aliased;
         }
         return null;
     }

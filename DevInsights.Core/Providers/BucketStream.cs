@@ -24,6 +24,7 @@ public sealed class BucketStream<TRow>(ProviderHttp http, ProviderStore store, s
     {
         int pages = 0, buckets = 0, inserted = 0, updated = 0;
         DateTime? completeUntil = null;
+        DateTime? advanced = null; // the resume point already stored by this run
         string? cursor = null;
         while (true)
         {
@@ -46,7 +47,11 @@ public sealed class BucketStream<TRow>(ProviderHttp http, ProviderStore store, s
             inserted += i;
             updated += u;
             pages++;
-            if (completeUntil is { } until) await store.AdvanceAsync(stream, until, ct);
+            if (completeUntil is { } until && until != advanced)
+            {
+                await store.AdvanceAsync(stream, until, ct);
+                advanced = until;
+            }
             if (lastEnd is { } end && now > start)
                 progress.Report(new JobProgress(Math.Clamp((end - start) / (now - start), 0, 1), $"{stream}: {pages} page(s), {buckets} bucket(s)"));
             var hasMore = root.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True;

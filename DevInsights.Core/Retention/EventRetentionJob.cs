@@ -73,7 +73,7 @@ public sealed class EventRetentionJob(DatabaseConnections connections, RollupBui
         {
             while (await reader.ReadAsync(ct))
             {
-                var key = (reader.GetInt64(0), RollupBuilder.Utc(reader.GetDateTime(1)));
+                var key = (reader.GetInt64(0), UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)));
                 raw[key] = reader.GetInt64(2);
                 if (reader.GetInt64(3) != reader.GetInt64(2)) unfolded.Add(key);
             }
@@ -83,7 +83,7 @@ public sealed class EventRetentionJob(DatabaseConnections connections, RollupBui
             "SELECT project_id, bucket, SUM(events) FROM usage_rollups WHERE grain = 'day' AND bucket < @horizon GROUP BY project_id, bucket", parameters))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            while (await reader.ReadAsync(ct)) rolled[(reader.GetInt64(0), RollupBuilder.Utc(reader.GetDateTime(1)))] = reader.GetInt64(2);
+            while (await reader.ReadAsync(ct)) rolled[(reader.GetInt64(0), UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)))] = reader.GetInt64(2);
         }
         return raw.Select(r =>
         {

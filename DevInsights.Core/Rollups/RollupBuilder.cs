@@ -100,7 +100,7 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
     {
         await using var command = RollupSql.Command(connection, tx, sql.LockState, new Dictionary<string, object> { ["@name"] = RollupState.UsageName });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) && !reader.IsDBNull(1) ? Utc(reader.GetDateTime(1)) : null;
+        return await reader.ReadAsync(ct) && !reader.IsDBNull(1) ? UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)) : null;
     }
 
     /// <summary>The current watermark (0 before the first pass) and the retention horizon.</summary>
@@ -139,7 +139,7 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            Hours(hours, reader.GetInt64(0)).Add(Utc(reader.GetDateTime(1)));
+            Hours(hours, reader.GetInt64(0)).Add(UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)));
             events += reader.GetInt64(2);
         }
         return (hours, events);
@@ -156,8 +156,8 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         {
             count++;
             var set = Hours(hours, reader.GetInt64(0));
-            var last = Hour(Utc(reader.GetDateTime(2)));
-            for (var h = Hour(Utc(reader.GetDateTime(1))); h <= last; h = h.AddHours(1)) set.Add(h);
+            var last = Hour(UtcDateTimeConverter.AsUtc(reader.GetDateTime(2)));
+            for (var h = Hour(UtcDateTimeConverter.AsUtc(reader.GetDateTime(1))); h <= last; h = h.AddHours(1)) set.Add(h);
         }
         return count;
     }
@@ -213,13 +213,6 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
 
     internal static DateTime Hour(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc);
     internal static DateTime Day(DateTime t) => new(t.Year, t.Month, t.Day, 0, 0, 0, DateTimeKind.Utc);
-    /// <summary>A timestamp as UTC: SQLite hands them back unspecified.</summary>
-    internal static DateTime Utc(DateTime t) => t.Kind switch
-    {
-        DateTimeKind.Utc => t,
-        DateTimeKind.Local => t.ToUniversalTime(),
-        _ => DateTime.SpecifyKind(t, DateTimeKind.Utc),
-    };
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 }

@@ -73,9 +73,9 @@ public readonly record struct RollupWindow(DateTime From, DateTime To, DateTime 
 {
     public static RollupWindow Of(DateTime from, DateTime to)
     {
-        var start = RollupBuilder.Hour(RollupBuilder.Utc(from));
-        var endHour = RollupBuilder.Hour(RollupBuilder.Utc(to));
-        var end = endHour == RollupBuilder.Utc(to) ? endHour : endHour.AddHours(1);
+        var start = RollupBuilder.Hour(UtcDateTimeConverter.AsUtc(from));
+        var endHour = RollupBuilder.Hour(UtcDateTimeConverter.AsUtc(to));
+        var end = endHour == UtcDateTimeConverter.AsUtc(to) ? endHour : endHour.AddHours(1);
         var dayStart = RollupBuilder.Day(start) == start ? start : RollupBuilder.Day(start).AddDays(1);
         var dayEnd = RollupBuilder.Day(end);
         return dayStart < dayEnd ? new RollupWindow(start, end, dayStart, dayEnd) : new RollupWindow(start, end, end, end);

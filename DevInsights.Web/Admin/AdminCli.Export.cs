@@ -51,7 +51,7 @@ public static partial class AdminCli
             if (IsTerminal(output))
             {
                 ExportFilesResult? done = null;
-                await InteractiveConsoleFor(output).Progress()
+                await ConsoleFor(output, interactive: true).Progress()
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .StartAsync(async context =>
                     {
@@ -83,16 +83,6 @@ public static partial class AdminCli
     private static bool TryDay(string value, out DateOnly day) =>
         DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
-    private static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-
-    /// <summary>A Spectre console drawing live on the terminal.</summary>
-    private static IAnsiConsole InteractiveConsoleFor(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = AnsiSupport.Detect,
-        ColorSystem = ColorSystemSupport.Detect,
-        Interactive = InteractionSupport.Yes,
-    });
 
     /// <summary>Reports on the caller's thread: the progress task is updated as each day's file is written.</summary>
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>

@@ -97,19 +97,23 @@ public static partial class AdminCli
     private static Task WriteKeyAsync(TextWriter output, string secret) =>
         output.WriteLineAsync(KeyLinePrefix + secret + Environment.NewLine + "Store it now: it cannot be shown again.");
 
-    /// <summary>A Spectre console writing tables to <paramref name="output"/>.</summary>
-    internal static IAnsiConsole ConsoleFor(TextWriter output)
+    /// <summary>A Spectre console writing to <paramref name="output"/>; <paramref name="interactive"/> lets live
+    /// widgets (progress bars) redraw on a terminal.</summary>
+    internal static IAnsiConsole ConsoleFor(TextWriter output, bool interactive = false)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
             Ansi = AnsiSupport.Detect,
             ColorSystem = ColorSystemSupport.Detect,
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.Detect,
         });
         // Piped output has no terminal width; the 80 columns Spectre assumes would wrap emails mid-word for scripts.
-        if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 240;
+        if (!IsTerminal(output)) console.Profile.Width = 240;
         return console;
     }
+
+    private static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
     private static void WriteUsers(TextWriter output, IReadOnlyList<UserSummary> users)
     {

@@ -122,7 +122,7 @@ public static class ExportEndpoints
         HttpContext http, HierarchyService hierarchy, TimeProvider clock, long projectId, [AsParameters] RangeParameters range,
         string? machine, string? workspace, string? type, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var user = CurrentUser.Require(http.User);
         var resolved = range.Resolve(clock);
         var query = new EventQuery(projectId, QueryValues.Blank(machine), QueryValues.Blank(workspace), resolved.Start, resolved.End, EventQuery.MaxLimit, null, QueryValues.Blank(type));
         var first = await hierarchy.GetProjectEventsAsync(query, user.Id, user.Roles, ct);
@@ -148,7 +148,7 @@ public static class ExportEndpoints
     public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> ExportBreakdown(
         HttpContext http, UsageRollup rollup, TimeProvider clock, [AsParameters] RangeParameters range, string? by, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var user = CurrentUser.Require(http.User);
         var resolved = range.Resolve(clock);
         IReadOnlyList<Slice>? slices = by switch
         {
@@ -191,7 +191,7 @@ public static class ExportEndpoints
 
     private static SessionCaller Caller(HttpContext http)
     {
-        var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var user = CurrentUser.Require(http.User);
         return SessionCaller.For(user.Id, user.Roles);
     }
 

@@ -90,7 +90,7 @@ public static class IdentitiesApi
 
     private static AdminCaller Caller(HttpContext http)
     {
-        var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var user = CurrentUser.Require(http.User);
         return AdminCaller.For(AuditActors.From(user, http.Connection.RemoteIpAddress?.ToString()), user.Roles);
     }
 

@@ -59,7 +59,7 @@ public static class MyKeysApi
 
     private static AuditActor Caller(HttpContext http)
     {
-        var user = CurrentUser.From(http.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var user = CurrentUser.Require(http.User);
         return AuditActors.From(user, http.Connection.RemoteIpAddress?.ToString());
     }
 }

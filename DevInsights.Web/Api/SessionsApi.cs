@@ -96,7 +96,7 @@ public static class SessionsApi
     private static SessionCaller Caller(HttpContext context)
     {
         // The group requires an authenticated user, whose id claim the API key handler always sets.
-        var user = CurrentUser.From(context.User) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+        var user = CurrentUser.Require(context.User);
         return SessionCaller.For(user.Id, user.Roles);
     }
 

@@ -11,6 +11,10 @@ public sealed record CurrentUser(string Id, string Name, IReadOnlySet<string> Ro
     /// <summary>Admins and team leads see every developer's metadata.</summary>
     public bool SeesEveryone => IsAdmin || IsTeamLead;
 
+    /// <summary>The caller of an endpoint that requires authentication.</summary>
+    public static CurrentUser Require(ClaimsPrincipal principal) =>
+        From(principal) ?? throw new InvalidOperationException("Authenticated request without a user id claim.");
+
     public static CurrentUser? From(ClaimsPrincipal principal)
     {
         var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);

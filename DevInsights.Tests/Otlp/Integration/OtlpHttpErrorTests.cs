@@ -29,7 +29,8 @@ public sealed class OtlpHttpErrorTests(ProviderApps apps) : IClassFixture<Provid
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(ProtobufType, response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(ClaudeLogsFigures(), ((int)(await app.FiguresAsync(sessionId)).Events, (int)(await app.FiguresAsync(sessionId)).ApiRequests));
+        var figures = await app.FiguresAsync(sessionId);
+        Assert.Equal(ClaudeLogsFigures(), ((int)figures.Events, (int)figures.ApiRequests));
     }
 
     [Theory, BothProviders]
