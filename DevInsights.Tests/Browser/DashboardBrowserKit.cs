@@ -22,15 +22,21 @@ public sealed class DashboardHostFixture : IAsyncLifetime
 /// <summary>Playwright steps the dashboard tests share.</summary>
 public static class DashboardBrowserKit
 {
-    /// <summary>Opens a Radzen drop-down (found by its Name) and picks the option with this text.</summary>
-    public static async Task ChooseAsync(IPage page, string name, string option)
+    /// <summary>Opens a Radzen drop-down (found by its Name) and picks the option with this text, again until the URL
+    /// satisfies <paramref name="url"/>: on a busy machine either click (opening, or picking while the list re-renders)
+    /// can be lost.</summary>
+    public static async Task ChooseAsync(IPage page, string name, string option, Func<string, bool> url)
     {
         var dropdown = page.Locator($".rz-dropdown:has(input[name='{name}'])");
         var id = await dropdown.GetAttributeAsync("id");
         var item = page.Locator($"[id='popup-{id}'] .rz-dropdown-item", new PageLocatorOptions { HasText = option });
-        // A click before the circuit is attached is lost: retry until the list opens.
-        await RetryAsync(() => dropdown.ClickAsync(), () => item.IsVisibleAsync());
-        await item.ClickAsync();
+        await RetryAsync(async () =>
+        {
+            if (!await item.IsVisibleAsync())
+                await RetryAsync(() => dropdown.ClickAsync(), () => item.IsVisibleAsync());
+            try { await item.ClickAsync(new LocatorClickOptions { Timeout = 5_000 }); }
+            catch (TimeoutException) { } // the list closed under the click: the next attempt opens it again
+        }, () => Task.FromResult(url(page.Url)));
     }
 
     /// <summary>Repeats <paramref name="act"/> until <paramref name="done"/> holds (about 18 s at most); each attempt waits

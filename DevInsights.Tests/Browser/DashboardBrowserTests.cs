@@ -70,8 +70,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         var cheapest = Team.Sessions.OrderBy(s => s.CostUsd).ThenBy(s => s.Id).First();
         await Assertions.Expect(rows.First.Locator("td").First).ToHaveTextAsync(Format.Time(cheapest.StartedAt));
 
-        await ChooseAsync(page, "filter-client", "codex");
-        await page.WaitForURLAsync(u => u.Contains("client=codex"));
+        await ChooseAsync(page, "filter-client", "codex", u => u.Contains("client=codex"));
         var codex = Team.Sessions.Count(s => s.Client == "codex");
         await Assertions.Expect(rows).ToHaveCountAsync(codex);
         Assert.All(await page.Locator(".di-sessions tbody tr td:nth-child(4)").AllInnerTextsAsync(), c => Assert.Equal("codex", c.Trim()));
@@ -122,8 +121,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await ClickUntilUrlAsync(page, page.Locator("[data-testid=load-more]"), _ => true);
         await Assertions.Expect(page.Locator("[data-testid=event-count]")).ToHaveTextAsync($"{Math.Min(100, all)} events shown");
 
-        await ChooseAsync(page, "event-type", "tool_result");
-        await page.WaitForURLAsync(u => u.Contains("type=tool_result"));
+        await ChooseAsync(page, "event-type", "tool_result", u => u.Contains("type=tool_result"));
         var tools = Team.Events.Count(e => e.ProjectId == web.Id && e.Type == "tool_result");
         await Assertions.Expect(page.Locator("[data-testid=event-count]")).ToHaveTextAsync($"{Math.Min(50, tools)} events shown");
         Assert.All(await page.Locator(".di-project-events tbody tr td:nth-child(2)").AllInnerTextsAsync(), t => Assert.Equal("tool_result", t.Trim()));
@@ -155,8 +153,7 @@ public sealed class DashboardBrowserTests(DashboardHostFixture fixture) : IClass
         await page.GotoAsync("/live");
         await Assertions.Expect(page.Locator(".di-live tbody tr")).ToHaveCountAsync(50);
         await ScreenshotAsync(page, "live");
-        await ChooseAsync(page, "live-type", "api_request");
-        await page.WaitForURLAsync(u => u.Contains("type=api_request"));
+        await ChooseAsync(page, "live-type", "api_request", u => u.Contains("type=api_request"));
         // Wait for the filtered render itself (on a loaded machine it can take longer than the default 5 s).
         var types = page.Locator(".di-live tbody tr td:nth-child(2)");
         await Assertions.Expect(types.First).ToHaveTextAsync("api_request", new() { Timeout = 20_000 });
