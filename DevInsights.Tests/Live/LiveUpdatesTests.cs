@@ -13,28 +13,32 @@ public sealed class LiveUpdatesTests
     public async Task Bursts_are_coalesced_and_callbacks_are_at_least_the_interval_apart()
     {
         var updates = new LiveUpdates(NullLogger<LiveUpdates>.Instance, TimeProvider.System);
-        var deliveries = new List<(DateTime At, int Count)>();
+        var deliveries = new List<int>();
         var allSeen = new TaskCompletionSource();
         var received = 0;
         using var subscription = updates.Subscribe(null, batch =>
         {
-            lock (deliveries) deliveries.Add((DateTime.UtcNow, batch.Count));
+            lock (deliveries) deliveries.Add(batch.Count);
             if (Interlocked.Add(ref received, batch.Sum(c => c.EventCount)) == 200) allSeen.TrySetResult();
             return Task.CompletedTask;
         });
 
+        var window = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 200; i++)
         {
             updates.Publish(Change(i));
             if (i % 50 == 0) await Task.Delay(30);
         }
         await allSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var elapsed = window.Elapsed;
 
-        Assert.Equal(200, deliveries.Sum(d => d.Count));
+        Assert.Equal(200, deliveries.Sum());
+        // n deliveries at least the interval apart span (n - 1) intervals, all inside the window measured here. A bound on
+        // the count, not on each gap: a callback's own clock reading can be late on a busy machine, the throttle's cannot.
+        // Timers may fire a millisecond or so early against the stopwatch: allow 5 %.
+        var most = (int)(elapsed / (LiveUpdates.MinimumInterval * 0.95)) + 1;
+        Assert.True(deliveries.Count <= most, $"{deliveries.Count} deliveries in {elapsed.TotalMilliseconds:N0} ms (at most {most})");
         Assert.True(deliveries.Count < 200, $"expected coalescing, got {deliveries.Count} deliveries");
-        for (var i = 1; i < deliveries.Count; i++)
-            Assert.True(deliveries[i].At - deliveries[i - 1].At >= TimeSpan.FromMilliseconds(95),
-                $"deliveries {i - 1} and {i} were {(deliveries[i].At - deliveries[i - 1].At).TotalMilliseconds} ms apart");
     }
 
     [Fact]
