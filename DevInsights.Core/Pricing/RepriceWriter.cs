@@ -8,7 +8,9 @@ namespace DevInsights.Core.Pricing;
 
 /// <summary>Re-prices the changed events of one id range in one transaction, with every figure that sums them.</summary>
 /// <remarks>Rows are touched in the ingestion writer's order (sessions by ascending id, then daily_usage, then daily_costs by
-/// key), so on PostgreSQL a concurrent ingestion transaction waits for this one instead of deadlocking with it.</remarks>
+/// key), so on PostgreSQL a concurrent ingestion transaction waits for this one instead of deadlocking with it; and, like the
+/// rollups and retention jobs, each transaction first holds the rollup state row, so retention never deletes events this
+/// one has locked in another order.</remarks>
 internal sealed class RepriceWriter(DbConnection connection, bool sqlite, PriceTable table, TimeProvider clock)
 {
     /// <summary>Only events with tokens are ever priced.</summary>
@@ -32,6 +34,13 @@ internal sealed class RepriceWriter(DbConnection connection, bool sqlite, PriceT
     public async Task ApplyAsync(long after, long upto, HashSet<long> candidates, RepriceTotals totals, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
+        if (!sqlite)
+        {
+            // SQLite's write transaction already excludes every other writer.
+            await using var state = Rollups.RollupSql.Command(connection, tx, new Rollups.RollupSql(sqlite).LockState,
+                new Dictionary<string, object> { ["@name"] = Rollups.RollupState.UsageName });
+            await state.ExecuteNonQueryAsync(ct);
+        }
         var changes = new List<Change>();
         var sessions = new SortedDictionary<long, SessionChange>();
         var daily = new SortedDictionary<DailyUsageKey, (double UsageCost, DailyCostDelta Cost)>();
