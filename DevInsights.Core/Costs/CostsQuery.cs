@@ -99,7 +99,7 @@ public sealed class CostsQuery(IDbContextFactory<DevInsightsDbContext> dbFactory
             return (CostGaps.TelemetryWithoutBilling, "Telemetry shows spend the providers did not bill here (another account, or an unmapped project or key).");
         if (billed > 0 && telemetry > 0 && Math.Abs(billed.Value - telemetry) / billed.Value > CostGaps.Tolerance)
             return (CostGaps.Differs, $"Billed and telemetry differ by {Math.Abs(billed.Value - telemetry) / billed.Value:P0}.");
-        if (unpriced > 0) return (CostGaps.Unpriced, $"{unpriced} event(s) with tokens had no price when they arrived: a price added on the Prices page applies to events that arrive after it.");
+        if (unpriced > 0) return (CostGaps.Unpriced, $"{unpriced} event(s) with tokens have no price: add the missing price on the Prices page, then re-price stored events there.");
         return (null, null);
     }
 

@@ -4,12 +4,26 @@ namespace DevInsights.Core.Ingestion;
 
 /// <summary>The identity of a <see cref="DailyUsage"/> row: UTC day, project, developer ('' for none), client, model ('' for none).</summary>
 internal readonly record struct DailyUsageKey(DateOnly Day, long ProjectId, string DeveloperId, string Client, string Model)
+    : IComparable<DailyUsageKey>
 {
     public static DailyUsageKey Of(SessionRef session, DateTime timestamp, string? model) =>
-        new(DateOnly.FromDateTime(timestamp), session.ProjectId, session.DeveloperId ?? DailyUsage.None, session.Client,
-            string.IsNullOrEmpty(model) ? DailyUsage.None : model);
+        Of(timestamp, session.ProjectId, session.DeveloperId, session.Client, model);
+
+    public static DailyUsageKey Of(DateTime timestamp, long projectId, string? developerId, string client, string? model) =>
+        new(DateOnly.FromDateTime(timestamp), projectId, developerId ?? DailyUsage.None, client, string.IsNullOrEmpty(model) ? DailyUsage.None : model);
 
     public static DailyUsageKey Of(EventRow row) => Of(row.Session, row.Timestamp, row.Event.Model);
+
+    /// <summary>The one order in which every writer (ingestion, re-pricing) touches rollup rows, so concurrent
+    /// transactions never wait on each other in a cycle.</summary>
+    public int CompareTo(DailyUsageKey other)
+    {
+        var c = Day.CompareTo(other.Day);
+        if (c == 0) c = ProjectId.CompareTo(other.ProjectId);
+        if (c == 0) c = string.CompareOrdinal(DeveloperId, other.DeveloperId);
+        if (c == 0) c = string.CompareOrdinal(Client, other.Client);
+        return c != 0 ? c : string.CompareOrdinal(Model, other.Model);
+    }
 }
 
 /// <summary>What a transaction's new events add to one <c>daily_usage</c> row: summed in memory so each touched row gets
@@ -19,6 +33,8 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
     public const string ApiRequestType = "api_request";
 
     public DailyUsageKey Key { get; } = key;
+    /// <summary>The same events' figures for <c>daily_costs</c>; null when none of them carries tokens or a cost (no row there).</summary>
+    public DailyCostDelta? Cost;
     public long Events;
     public long ApiRequests;
     public long InputTokens;
@@ -30,8 +46,9 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
     public long ToolErrors;
     public long SessionsStarted;
 
-    /// <summary>Sums the inserted rows per rollup key, and counts each session this transaction created on the no-model row
-    /// of the day of its first event (its <c>started_at</c>). Ordered by key, so concurrent writers lock rows in one order.</summary>
+    /// <summary>Sums the inserted rows per rollup key (usage and cost figures in one pass), and counts each session this
+    /// transaction created on the no-model row of the day of its first event (its <c>started_at</c>). Ordered by key, so
+    /// concurrent writers lock rows in one order.</summary>
     public static List<DailyUsageDelta> FromRows(IEnumerable<EventRow> rows, IEnumerable<SessionDelta> createdSessions)
     {
         var byKey = new Dictionary<DailyUsageKey, DailyUsageDelta>();
@@ -54,6 +71,7 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
             delta.CacheReadTokens += e.CacheReadTokens;
             delta.CacheCreationTokens += e.CacheCreationTokens;
             if (row.Cost.CostUsd is { } cost) delta.CostUsd += cost;
+            if (DailyCostDelta.Counts(row.Cost)) (delta.Cost ??= new DailyCostDelta(delta.Key)).Add(row.Cost);
             if (!string.IsNullOrEmpty(e.ToolName) && e.Success is { } success)
             {
                 delta.ToolCalls++;
@@ -62,8 +80,6 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
         }
         foreach (var session in createdSessions) Row(session.Session, session.First, null).SessionsStarted++;
 
-        return [.. byKey.Values.OrderBy(d => d.Key.Day).ThenBy(d => d.Key.ProjectId)
-            .ThenBy(d => d.Key.DeveloperId, StringComparer.Ordinal).ThenBy(d => d.Key.Client, StringComparer.Ordinal)
-            .ThenBy(d => d.Key.Model, StringComparer.Ordinal)];
+        return [.. byKey.Values.OrderBy(d => d.Key)];
     }
 }

@@ -9,19 +9,26 @@ internal readonly record struct EventCost(double? CostUsd, double? ComputedCostU
 {
     public const string FromClient = "client";
     public const string FromPrice = "price";
+
+    /// <summary>The client's own estimate, when the event carries one (it is never replaced by a price).</summary>
+    public double? ClientCostUsd => Source == FromClient ? CostUsd : null;
 }
 
-/// <summary>Prices events at ingestion with the price version effective on the event's (UTC) day.</summary>
+/// <summary>Prices events with the price version effective on the event's (UTC) day: at ingestion, and again when the
+/// repricer finds that the table now resolves another version for a stored event.</summary>
 internal static class EventPricing
 {
-    public static EventCost Price(IngestEvent e, DateTime timestampUtc, PriceTable prices)
+    public static EventCost Price(IngestEvent e, DateTime timestampUtc, PriceTable prices) =>
+        Price(new TokenCounts(e.InputTokens, e.OutputTokens, e.CacheReadTokens, e.CacheCreationTokens), e.Model, e.CostUsd, timestampUtc, prices);
+
+    /// <param name="clientCostUsd">The cost the client reported, or null.</param>
+    public static EventCost Price(TokenCounts tokens, string? model, double? clientCostUsd, DateTime timestampUtc, PriceTable prices)
     {
-        var tokens = new TokenCounts(e.InputTokens, e.OutputTokens, e.CacheReadTokens, e.CacheCreationTokens);
         if (tokens.Total <= 0)
-            return new EventCost(e.CostUsd, null, null, e.CostUsd is null ? null : EventCost.FromClient, false, 0);
-        var price = prices.Find(e.Model, DateOnly.FromDateTime(timestampUtc));
+            return new EventCost(clientCostUsd, null, null, clientCostUsd is null ? null : EventCost.FromClient, false, 0);
+        var price = prices.Find(model, DateOnly.FromDateTime(timestampUtc));
         var computed = price is null ? (double?)null : CostCalculator.Cost(price, tokens);
-        return e.CostUsd is { } client
+        return clientCostUsd is { } client
             ? new EventCost(client, computed, price?.Id, EventCost.FromClient, price is null, tokens.Total)
             : new EventCost(computed, computed, price?.Id, computed is null ? null : EventCost.FromPrice, price is null, tokens.Total);
     }

@@ -18,14 +18,14 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         + "computed_cost_usd, price_id, cost_source";
 
     private DbConnection? _connection;
-    private Command? _findSession;
-    private Command? _createSession;
-    private Command? _readSessionState;
-    private Command? _updateSession;
-    private Command? _upsertTool;
-    private Command? _touchProject;
-    private Command? _upsertDailyUsage;
-    private Command? _upsertDailyCost;
+    private PositionalCommand? _findSession;
+    private PositionalCommand? _createSession;
+    private PositionalCommand? _readSessionState;
+    private PositionalCommand? _updateSession;
+    private PositionalCommand? _upsertTool;
+    private PositionalCommand? _touchProject;
+    private PositionalCommand? _upsertDailyUsage;
+    private PositionalCommand? _upsertDailyCost;
 
     public static IngestionStore Create(DatabaseConnections connections, IngestionSessionCache cache, Pricing.PriceBook prices, TimeProvider clock) =>
         connections.IsSqlite ? new SqliteIngestionStore(connections, cache, prices, clock) : new PostgresIngestionStore(connections, cache, prices, clock);
@@ -55,8 +55,9 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             await InsertEventsAsync(tx, rows, batches, now, ct);
             var deltas = SessionDelta.FromRows(rows);
             await ApplyAggregatesAsync(tx, deltas, created, now, ct);
-            await ApplyDailyUsageAsync(tx, DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id))), ct);
-            await ApplyDailyCostsAsync(tx, DailyCostDelta.FromRows(rows), ct);
+            var daily = DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id)));
+            await ApplyDailyUsageAsync(tx, daily, ct);
+            await ApplyDailyCostsAsync(tx, daily, ct);
             await tx.CommitAsync(ct);
 
             cache.AddRange(resolved);
@@ -109,29 +110,29 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         try
         {
             await OpenCoreAsync(connection, ct);
-            _findSession = new Command(connection,
+            _findSession = new PositionalCommand(connection,
                 "SELECT id, project_id, machine_id, workspace_id, developer_id, client FROM sessions WHERE client_session_id = @p0", 1);
-            _createSession = new Command(connection,
+            _createSession = new PositionalCommand(connection,
                 "INSERT INTO sessions (client_session_id, workspace_id, project_id, machine_id, developer_id, client, started_at, last_event_at, "
                 + "duration_ms, message_count, event_count, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, "
                 + "lines_added, lines_removed, created_at, updated_at) "
                 + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @p8, @p8) "
                 + "ON CONFLICT (client_session_id) DO NOTHING RETURNING id", 9);
-            _readSessionState = new Command(connection,
+            _readSessionState = new PositionalCommand(connection,
                 "SELECT started_at, last_event_at, models FROM sessions WHERE id = @p0" + LockClause, 1);
-            _updateSession = new Command(connection,
+            _updateSession = new PositionalCommand(connection,
                 "UPDATE sessions SET event_count = event_count + @p1, input_tokens = input_tokens + @p2, output_tokens = output_tokens + @p3, "
                 + "cache_read_tokens = cache_read_tokens + @p4, cache_creation_tokens = cache_creation_tokens + @p5, cost_usd = cost_usd + @p6, "
                 + "message_count = message_count + @p7, started_at = @p8, last_event_at = @p9, duration_ms = @p10, models = @p11, updated_at = @p12, "
                 + "computed_cost_usd = computed_cost_usd + @p13, unpriced_events = unpriced_events + @p14 "
                 + "WHERE id = @p0", 15);
-            _upsertTool = new Command(connection,
+            _upsertTool = new PositionalCommand(connection,
                 "INSERT INTO tool_usages (session_id, tool_name, calls, successes, errors) VALUES (@p0, @p1, @p2, @p3, @p4) "
                 + "ON CONFLICT (session_id, tool_name) DO UPDATE SET calls = tool_usages.calls + excluded.calls, "
                 + "successes = tool_usages.successes + excluded.successes, errors = tool_usages.errors + excluded.errors", 5);
-            _touchProject = new Command(connection,
+            _touchProject = new PositionalCommand(connection,
                 "UPDATE projects SET last_activity_at = @p1 WHERE id = @p0 AND last_activity_at < @p1", 2);
-            _upsertDailyUsage = new Command(connection,
+            _upsertDailyUsage = new PositionalCommand(connection,
                 $"INSERT INTO daily_usage ({Dashboard.DailyUsageRebuilder.Columns}) "
                 + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14) "
                 + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET events = daily_usage.events + excluded.events, "
@@ -142,15 +143,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 + "cost_usd = daily_usage.cost_usd + excluded.cost_usd, tool_calls = daily_usage.tool_calls + excluded.tool_calls, "
                 + "tool_errors = daily_usage.tool_errors + excluded.tool_errors, "
                 + "sessions_started = daily_usage.sessions_started + excluded.sessions_started", 15);
-            _upsertDailyCost = new Command(connection,
-                "INSERT INTO daily_costs (day, project_id, developer_id, client, model, client_cost_usd, computed_cost_usd, priced_events, "
-                + "unpriced_events, unpriced_tokens) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9) "
-                + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET "
-                + "client_cost_usd = daily_costs.client_cost_usd + excluded.client_cost_usd, "
-                + "computed_cost_usd = daily_costs.computed_cost_usd + excluded.computed_cost_usd, "
-                + "priced_events = daily_costs.priced_events + excluded.priced_events, "
-                + "unpriced_events = daily_costs.unpriced_events + excluded.unpriced_events, "
-                + "unpriced_tokens = daily_costs.unpriced_tokens + excluded.unpriced_tokens", 10);
+            _upsertDailyCost = new PositionalCommand(connection, DailyCostDelta.UpsertSql, 10);
         }
         catch
         {
@@ -266,14 +259,10 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
     }
 
     /// <summary>Adds the transaction's client, computed and unpriced figures to the daily cost rollup, in the same transaction.</summary>
-    private async Task ApplyDailyCostsAsync(DbTransaction tx, List<DailyCostDelta> deltas, CancellationToken ct)
+    private async Task ApplyDailyCostsAsync(DbTransaction tx, List<DailyUsageDelta> deltas, CancellationToken ct)
     {
         foreach (var d in deltas)
-        {
-            var k = d.Key;
-            await _upsertDailyCost!.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, d.ClientCostUsd, d.ComputedCostUsd,
-                d.PricedEvents, d.UnpricedEvents, d.UnpricedTokens).ExecuteNonQueryAsync(ct);
-        }
+            if (d.Cost is { } cost) await _upsertDailyCost!.Bind(tx, cost.Values()).ExecuteNonQueryAsync(ct);
     }
 
     private static GroupOutcome Outcome(IReadOnlyList<IngestBatch> batches, List<EventRow> rows, List<SessionDelta> deltas, DateTime now)
@@ -294,33 +283,5 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             batches.Select(b => b.Source).Distinct(StringComparer.Ordinal).ToList(),
             now);
         return new GroupOutcome(results, committed);
-    }
-
-    /// <summary>A statement built once per connection and re-bound per use: positional parameters @p0..@pN.</summary>
-    protected sealed class Command
-    {
-        private readonly DbCommand _command;
-
-        public Command(DbConnection connection, string sql, int parameters, bool prepare = false)
-        {
-            _command = connection.CreateCommand();
-            _command.CommandText = sql;
-            for (var i = 0; i < parameters; i++)
-            {
-                var p = _command.CreateParameter();
-                p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                _command.Parameters.Add(p);
-            }
-            if (prepare) _command.Prepare();
-        }
-
-        public DbParameterCollection Parameters => _command.Parameters;
-
-        public DbCommand Bind(DbTransaction tx, params ReadOnlySpan<object> values)
-        {
-            _command.Transaction = tx;
-            for (var i = 0; i < values.Length; i++) _command.Parameters[i].Value = values[i];
-            return _command;
-        }
     }
 }

@@ -8,14 +8,12 @@ public static class DefaultPrices
     /// <summary>Early enough to price every event this app can hold.</summary>
     public static readonly DateOnly EffectiveFrom = new(2025, 1, 1);
 
-    public sealed record Entry(string Provider, string Model, double Input, double Output, double? CacheWrite5m, double? CacheWrite1h, double? CacheRead);
-
-    private static Entry Opus(string model) => new(PriceProviders.Anthropic, model, 5, 25, 6.25, 10, 0.50);
-    private static Entry Sonnet(string model) => new(PriceProviders.Anthropic, model, 3, 15, 3.75, 6, 0.30);
+    private static PriceRates Opus(string model) => new(PriceProviders.Anthropic, model, 5, 25, 6.25, 10, 0.50);
+    private static PriceRates Sonnet(string model) => new(PriceProviders.Anthropic, model, 3, 15, 3.75, 6, 0.30);
 
     // OpenAI bills no cache writes: cache-creation tokens (none are reported) would price as input. Where the facts
     // give no cached-input rate, cached tokens price as input: an over-estimate rather than an invented discount.
-    public static readonly IReadOnlyList<Entry> All =
+    public static readonly IReadOnlyList<PriceRates> All =
     [
         Opus("claude-opus-4-5"), Opus("claude-opus-4-6"), Opus("claude-opus-4-7"), Opus("claude-opus-4-8"),
         Sonnet("claude-sonnet-4"), Sonnet("claude-sonnet-4-5"), Sonnet("claude-sonnet-4-6"),

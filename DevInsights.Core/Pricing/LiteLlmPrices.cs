@@ -8,9 +8,7 @@ namespace DevInsights.Core.Pricing;
 /// <c>cache_read_input_token_cost</c>). Only Anthropic and OpenAI chat models with input and output prices are taken.</summary>
 public static class LiteLlmPrices
 {
-    public sealed record Entry(string Provider, string Model, double Input, double Output, double? CacheWrite5m, double? CacheWrite1h, double? CacheRead);
-
-    public sealed record ParseResult(IReadOnlyList<Entry> Entries, int Skipped);
+    public sealed record ParseResult(IReadOnlyList<PriceRates> Entries, int Skipped);
 
     private static readonly HashSet<string> Providers = new(StringComparer.OrdinalIgnoreCase) { PriceProviders.Anthropic, PriceProviders.OpenAI };
 
@@ -19,7 +17,7 @@ public static class LiteLlmPrices
     {
         using var document = await JsonDocument.ParseAsync(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }, ct);
         if (document.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException("The file is not a JSON object keyed by model.");
-        var entries = new List<Entry>();
+        var entries = new List<PriceRates>();
         var skipped = 0;
         foreach (var model in document.RootElement.EnumerateObject())
         {
@@ -41,7 +39,7 @@ public static class LiteLlmPrices
                 skipped++;
                 continue;
             }
-            entries.Add(new Entry(provider.GetString()!.ToLowerInvariant(), id, input, output,
+            entries.Add(new PriceRates(provider.GetString()!.ToLowerInvariant(), id, input, output,
                 PerMillion(v, "cache_creation_input_token_cost"), PerMillion(v, "cache_creation_input_token_cost_above_1hr"),
                 PerMillion(v, "cache_read_input_token_cost")));
         }

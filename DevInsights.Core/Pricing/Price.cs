@@ -24,6 +24,23 @@ public sealed class Price
     public string? CreatedBy { get; set; }
 }
 
+/// <summary>A model's rates in USD per million tokens, as shipped (<see cref="DefaultPrices"/>) or imported
+/// (<see cref="LiteLlmPrices"/>), before they become a <see cref="Price"/> version.</summary>
+public sealed record PriceRates(string Provider, string Model, double Input, double Output, double? CacheWrite5m, double? CacheWrite1h, double? CacheRead)
+{
+    public Price ToVersion(DateOnly effectiveFrom, string source, string? note, DateTime createdAt, string? createdBy = null) => new()
+    {
+        Provider = Provider, Model = Model, EffectiveFrom = effectiveFrom, InputPerMtok = Input, OutputPerMtok = Output,
+        CacheWrite5mPerMtok = CacheWrite5m, CacheWrite1hPerMtok = CacheWrite1h, CacheReadPerMtok = CacheRead,
+        Source = source, Note = note, CreatedAt = createdAt, CreatedBy = createdBy,
+    };
+
+    /// <summary>Whether <paramref name="price"/> is a version of this model with exactly these rates.</summary>
+    public bool SameAs(Price? price) =>
+        price is not null && price.Model == Model && price.InputPerMtok == Input && price.OutputPerMtok == Output
+        && price.CacheWrite5mPerMtok == CacheWrite5m && price.CacheWrite1hPerMtok == CacheWrite1h && price.CacheReadPerMtok == CacheRead;
+}
+
 /// <summary>A model id that prices as another, e.g. <c>claude-sonnet-4-5-20250929</c> → <c>claude-sonnet-4-5</c>.</summary>
 public sealed class ModelAlias
 {

@@ -62,15 +62,7 @@ public sealed class PriceBook(IDbContextFactory<DevInsightsDbContext> dbFactory,
             .Select(p => p.Model).ToListAsync(ct);
         var missing = DefaultPrices.All.Where(d => !present.Contains(d.Model)).ToList();
         if (missing.Count == 0) return;
-        foreach (var d in missing)
-        {
-            db.Add(new Price
-            {
-                Provider = d.Provider, Model = d.Model, EffectiveFrom = DefaultPrices.EffectiveFrom, InputPerMtok = d.Input, OutputPerMtok = d.Output,
-                CacheWrite5mPerMtok = d.CacheWrite5m, CacheWrite1hPerMtok = d.CacheWrite1h, CacheReadPerMtok = d.CacheRead,
-                Source = PriceSources.Default, Note = "Shipped with DevInsights", CreatedAt = now,
-            });
-        }
+        foreach (var d in missing) db.Add(d.ToVersion(DefaultPrices.EffectiveFrom, PriceSources.Default, "Shipped with DevInsights", now));
         try
         {
             await db.SaveChangesAsync(ct);

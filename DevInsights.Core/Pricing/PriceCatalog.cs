@@ -14,6 +14,11 @@ public sealed class PriceValidationException(IReadOnlyDictionary<string, string[
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 }
 
+/// <summary>Stored usage of one model that could not be priced when it arrived (from <c>daily_costs</c>).</summary>
+/// <param name="Model">The model id as the clients sent it; '' for events with no model.</param>
+/// <param name="PricedNow">The price table has a price for it on <paramref name="LastDay"/> now: re-pricing will price them.</param>
+public sealed record UnpricedModel(string Model, long Events, long Tokens, DateOnly FirstDay, DateOnly LastDay, bool PricedNow);
+
 /// <summary>What an import changed.</summary>
 public sealed record PriceImportResult(int Added, int Unchanged, int Skipped);
 
@@ -33,6 +38,19 @@ public sealed class PriceCatalog(IDbContextFactory<DevInsightsDbContext> dbFacto
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Set<ModelAlias>().AsNoTracking().OrderBy(a => a.Alias).ToListAsync(ct);
+    }
+
+    /// <summary>Models with unpriced events, most events first: which prices are missing. Read from the daily rollup, never
+    /// from the events.</summary>
+    public async Task<IReadOnlyList<UnpricedModel>> UnpricedModelsAsync(CancellationToken ct = default)
+    {
+        var table = await book.CurrentAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Set<DailyCost>().AsNoTracking().Where(d => d.UnpricedEvents > 0).GroupBy(d => d.Model)
+            .Select(g => new { Model = g.Key, Events = g.Sum(d => d.UnpricedEvents), Tokens = g.Sum(d => d.UnpricedTokens), First = g.Min(d => d.Day), Last = g.Max(d => d.Day) })
+            .ToListAsync(ct);
+        return [.. rows.Select(r => new UnpricedModel(r.Model, r.Events, r.Tokens, r.First, r.Last, table.Find(r.Model, r.Last) is not null))
+            .OrderByDescending(m => m.Events).ThenBy(m => m.Model, StringComparer.Ordinal)];
     }
 
     /// <summary>Adds a version (an override when a version of the same model and day exists: the newest wins).</summary>
@@ -99,19 +117,12 @@ public sealed class PriceCatalog(IDbContextFactory<DevInsightsDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         foreach (var e in parsed.Entries)
         {
-            var current = table.Find(e.Model, effectiveFrom);
-            if (current is not null && current.Model == e.Model && current.InputPerMtok == e.Input && current.OutputPerMtok == e.Output
-                && current.CacheWrite5mPerMtok == e.CacheWrite5m && current.CacheWrite1hPerMtok == e.CacheWrite1h && current.CacheReadPerMtok == e.CacheRead)
+            if (e.SameAs(table.Find(e.Model, effectiveFrom)))
             {
                 unchanged++;
                 continue;
             }
-            db.Add(new Price
-            {
-                Provider = e.Provider, Model = e.Model, EffectiveFrom = effectiveFrom, InputPerMtok = e.Input, OutputPerMtok = e.Output,
-                CacheWrite5mPerMtok = e.CacheWrite5m, CacheWrite1hPerMtok = e.CacheWrite1h, CacheReadPerMtok = e.CacheRead,
-                Source = PriceSources.LiteLlm, Note = "Imported from LiteLLM model_prices_and_context_window.json", CreatedAt = now, CreatedBy = actor,
-            });
+            db.Add(e.ToVersion(effectiveFrom, PriceSources.LiteLlm, "Imported from LiteLLM model_prices_and_context_window.json", now, actor));
             added++;
         }
         await db.SaveChangesAsync(ct);

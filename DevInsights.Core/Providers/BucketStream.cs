@@ -54,9 +54,8 @@ public sealed class BucketStream<TRow>(ProviderHttp http, ProviderStore store, s
             }
             if (lastEnd is { } end && now > start)
                 progress.Report(new JobProgress(Math.Clamp((end - start) / (now - start), 0, 1), $"{stream}: {pages} page(s), {buckets} bucket(s)"));
-            var hasMore = root.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True;
-            cursor = root.TryGetProperty("next_page", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
-            if (!hasMore || string.IsNullOrEmpty(cursor)) break;
+            cursor = ProviderJson.NextPage(root);
+            if (cursor is null) break;
         }
         return new StreamCounts(pages, buckets, inserted, updated, completeUntil);
     }
@@ -65,6 +64,13 @@ public sealed class BucketStream<TRow>(ProviderHttp http, ProviderStore store, s
 /// <summary>Reading the providers' result objects.</summary>
 public static class ProviderJson
 {
+    /// <summary>The cursor of the next page when the response says there is one (<c>has_more</c> and a non-empty
+    /// <c>next_page</c>, as both providers page), else null.</summary>
+    public static string? NextPage(JsonElement page) =>
+        page.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True
+        && page.TryGetProperty("next_page", out var next) && next.ValueKind == JsonValueKind.String && next.GetString() is { Length: > 0 } cursor
+            ? cursor : null;
+
     public static string Text(JsonElement e, string property) =>
         e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 

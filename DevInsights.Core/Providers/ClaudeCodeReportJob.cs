@@ -46,10 +46,9 @@ public sealed class ClaudeCodeReportJob(IHttpClientFactory clients, ProviderStor
                     ? data.EnumerateArray().Select(r => Row(r, day, now)).ToList() : [];
                 var (i, u) = await Store.UpsertClaudeCodeAsync(rows, ct);
                 (pages, records, inserted, updated) = (pages + 1, records + rows.Count, inserted + i, updated + u);
-                cursor = root.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True
-                    && root.TryGetProperty("next_page", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+                cursor = NextPage(root);
             }
-            while (!string.IsNullOrEmpty(cursor));
+            while (cursor is not null);
             // Today is still being counted: only earlier days are complete.
             if (day < today) await Store.AdvanceAsync(Stream, day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), ct);
             context.Progress.Report(new JobProgress((double)(day.DayNumber - first.DayNumber + 1) / days, $"{day:yyyy-MM-dd}: {records} record(s)"));

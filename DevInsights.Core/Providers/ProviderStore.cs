@@ -30,7 +30,7 @@ public sealed class ProviderStore(IDbContextFactory<DevInsightsDbContext> dbFact
 
     /// <summary>Inserts new groups and replaces the figures of groups already stored. Returns (inserted, updated).</summary>
     public Task<(int Inserted, int Updated)> UpsertUsageAsync(IReadOnlyList<ProviderUsage> rows, CancellationToken ct) =>
-        UpsertAsync(rows, r => (r.Provider, r.BucketStart, r.GroupKey), (stored, fresh) =>
+        UpsertAsync(rows, r => (r.Provider, r.BucketStart, r.GroupKey), InBuckets<ProviderUsage>(r => (r.Provider, r.BucketStart)), (stored, fresh) =>
         {
             stored.BucketEnd = fresh.BucketEnd;
             stored.InputTokens = fresh.InputTokens;
@@ -43,52 +43,43 @@ public sealed class ProviderStore(IDbContextFactory<DevInsightsDbContext> dbFact
         }, ct);
 
     public Task<(int Inserted, int Updated)> UpsertCostsAsync(IReadOnlyList<ProviderCost> rows, CancellationToken ct) =>
-        UpsertAsync(rows, r => (r.Provider, r.BucketStart, r.GroupKey), (stored, fresh) =>
+        UpsertAsync(rows, r => (r.Provider, r.BucketStart, r.GroupKey), InBuckets<ProviderCost>(r => (r.Provider, r.BucketStart)), (stored, fresh) =>
         {
             stored.BucketEnd = fresh.BucketEnd;
             stored.AmountUsd = fresh.AmountUsd;
             stored.FetchedAt = fresh.FetchedAt;
         }, ct);
 
-    public async Task<(int Inserted, int Updated)> UpsertClaudeCodeAsync(IReadOnlyList<ClaudeCodeUsage> rows, CancellationToken ct)
-    {
-        if (rows.Count == 0) return (0, 0);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var days = rows.Select(r => r.Day).Distinct().ToList();
-        var existing = (await db.Set<ClaudeCodeUsage>().Where(u => days.Contains(u.Day)).ToListAsync(ct))
-            .ToDictionary(u => (u.Day, u.ActorType, u.Actor));
-        int inserted = 0, updated = 0;
-        foreach (var row in rows)
+    /// <summary>One row per (day, actor type, actor): a later fetch of the same day replaces its figures.</summary>
+    public Task<(int Inserted, int Updated)> UpsertClaudeCodeAsync(IReadOnlyList<ClaudeCodeUsage> rows, CancellationToken ct) =>
+        UpsertAsync(rows, r => (r.Day, r.ActorType, r.Actor), (set, fresh) =>
         {
-            if (existing.TryGetValue((row.Day, row.ActorType, row.Actor), out var stored))
-            {
-                (stored.Sessions, stored.LinesAdded, stored.LinesRemoved, stored.Commits, stored.PullRequests) =
-                    (row.Sessions, row.LinesAdded, row.LinesRemoved, row.Commits, row.PullRequests);
-                (stored.InputTokens, stored.OutputTokens, stored.CacheReadTokens, stored.CacheCreationTokens, stored.EstimatedCostUsd, stored.FetchedAt) =
-                    (row.InputTokens, row.OutputTokens, row.CacheReadTokens, row.CacheCreationTokens, row.EstimatedCostUsd, row.FetchedAt);
-                updated++;
-            }
-            else
-            {
-                db.Add(row);
-                existing[(row.Day, row.ActorType, row.Actor)] = row;
-                inserted++;
-            }
-        }
-        await db.SaveChangesAsync(ct);
-        return (inserted, updated);
-    }
+            var days = fresh.Select(r => r.Day).Distinct().ToList();
+            return set.Where(u => days.Contains(u.Day));
+        }, (stored, fresh) =>
+        {
+            (stored.Sessions, stored.LinesAdded, stored.LinesRemoved, stored.Commits, stored.PullRequests) =
+                (fresh.Sessions, fresh.LinesAdded, fresh.LinesRemoved, fresh.Commits, fresh.PullRequests);
+            (stored.InputTokens, stored.OutputTokens, stored.CacheReadTokens, stored.CacheCreationTokens, stored.EstimatedCostUsd, stored.FetchedAt) =
+                (fresh.InputTokens, fresh.OutputTokens, fresh.CacheReadTokens, fresh.CacheCreationTokens, fresh.EstimatedCostUsd, fresh.FetchedAt);
+        }, ct);
 
-    private async Task<(int Inserted, int Updated)> UpsertAsync<T>(IReadOnlyList<T> rows, Func<T, (string, DateTime, string)> key,
-        Action<T, T> update, CancellationToken ct) where T : class
+    /// <summary>The stored rows of the provider and bucket starts of the fresh rows (usage and cost rows share these columns).</summary>
+    private static Func<IQueryable<T>, IReadOnlyList<T>, IQueryable<T>> InBuckets<T>(Func<T, (string Provider, DateTime Start)> bucket) where T : class =>
+        (set, fresh) =>
+        {
+            var provider = bucket(fresh[0]).Provider;
+            var starts = fresh.Select(r => bucket(r).Start).Distinct().ToList();
+            return set.Where(r => EF.Property<string>(r, "Provider") == provider && starts.Contains(EF.Property<DateTime>(r, "BucketStart")));
+        };
+
+    /// <param name="stored">The stored rows that may share a key with the fresh ones (a superset is fine).</param>
+    private async Task<(int Inserted, int Updated)> UpsertAsync<T, TKey>(IReadOnlyList<T> rows, Func<T, TKey> key,
+        Func<IQueryable<T>, IReadOnlyList<T>, IQueryable<T>> stored, Action<T, T> update, CancellationToken ct) where T : class where TKey : notnull
     {
         if (rows.Count == 0) return (0, 0);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var provider = key(rows[0]).Item1;
-        var starts = rows.Select(r => key(r).Item2).Distinct().ToList();
-        var stored = await db.Set<T>().Where(r => EF.Property<string>(r, "Provider") == provider && starts.Contains(EF.Property<DateTime>(r, "BucketStart")))
-            .ToListAsync(ct);
-        var byKey = stored.ToDictionary(key);
+        var byKey = (await stored(db.Set<T>(), rows).ToListAsync(ct)).ToDictionary(key);
         int inserted = 0, updated = 0;
         foreach (var row in rows)
         {

@@ -47,32 +47,8 @@ public static partial class AdminCli
             var export = services.GetRequiredService<DailyExport>();
             var compression = services.GetRequiredService<IOptions<ExportOptions>>().Value.Compression;
 
-            ExportFilesResult result;
-            if (IsTerminal(output))
-            {
-                ExportFilesResult? done = null;
-                await ConsoleFor(output, interactive: true).Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .StartAsync(async context =>
-                    {
-                        var task = context.AddTask($"Exporting {first:yyyy-MM-dd} to {last:yyyy-MM-dd}", maxValue: 1);
-                        var progress = new InlineProgress<ExportProgress>(p =>
-                        {
-                            task.Value = p.Fraction;
-                            task.Description = Markup.Escape(p.Message);
-                        });
-                        done = await export.RunAsync(selected, first, last, kind, target, compression, progress, ct);
-                        task.Value = 1;
-                    });
-                result = done!;
-            }
-            else
-            {
-                // Piped (scripts, CI logs): a bar redrawn in place would be noise, so one line per file written.
-                var progress = new InlineProgress<ExportProgress>(p =>
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Math.Round(p.Fraction * 100),3}%] {p.Message}")));
-                result = await export.RunAsync(selected, first, last, kind, target, compression, progress, ct);
-            }
+            var result = await WithProgressAsync(output, $"Exporting {first:yyyy-MM-dd} to {last:yyyy-MM-dd}", report =>
+                export.RunAsync(selected, first, last, kind, target, compression, new InlineProgress<ExportProgress>(p => report(p.Fraction, p.Message)), ct));
             await output.WriteLineAsync(
                 $"Wrote {result.Files:N0} file(s), {result.Rows:N0} rows, {result.Bytes:N0} bytes to {target}.");
             return 0;
@@ -83,6 +59,29 @@ public static partial class AdminCli
     private static bool TryDay(string value, out DateOnly day) =>
         DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
+
+    /// <summary>Runs <paramref name="work"/>, showing what it reports (a fraction in [0, 1] and a message): a bar redrawn in place
+    /// on a terminal; piped (scripts, CI logs), where a redrawn bar would be noise, one line per report.</summary>
+    internal static async Task<T> WithProgressAsync<T>(TextWriter output, string title, Func<Action<double, string>, Task<T>> work)
+    {
+        if (!IsTerminal(output))
+            return await work((fraction, message) =>
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Math.Round(fraction * 100),3}%] {message}")));
+        T result = default!;
+        await ConsoleFor(output, interactive: true).Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(title), maxValue: 1);
+                result = await work((fraction, message) =>
+                {
+                    task.Value = fraction;
+                    task.Description = Markup.Escape(message);
+                });
+                task.Value = 1;
+            });
+        return result;
+    }
 
     /// <summary>Reports on the caller's thread: the progress task is updated as each day's file is written.</summary>
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>

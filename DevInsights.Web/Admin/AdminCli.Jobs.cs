@@ -27,24 +27,32 @@ public static class AdminJobsCli
             var runner = services.GetRequiredService<JobRunner>();
             try
             {
-                var result = await runner.RunAsync(parse.GetRequiredValue(name), "cli", ct);
-                if (!result.Succeeded)
-                {
-                    await error.WriteLineAsync($"error: {result.Name} {result.Status} after {result.DurationMs} ms: {result.Error}");
-                    return 1;
-                }
-                await output.WriteLineAsync($"{result.Name} succeeded in {result.DurationMs} ms: {result.Summary}");
-                foreach (var (key, value) in result.Counts ?? new Dictionary<string, long>())
-                    await output.WriteLineAsync($"  {key}: {value.ToString(CultureInfo.InvariantCulture)}");
-                return 0;
+                return await WriteResultAsync(await runner.RunAsync(parse.GetRequiredValue(name), "cli", ct), output, error);
             }
-            catch (Exception ex) when (ex is JobNotFoundException or JobDisabledException or JobAlreadyRunningException)
+            catch (Exception ex) when (IsRefusal(ex))
             {
                 await error.WriteLineAsync("error: " + ex.Message);
                 return 1;
             }
         });
         return [listJobs, runJob];
+    }
+
+    /// <summary>Why the runner would not start a run.</summary>
+    internal static bool IsRefusal(Exception ex) => ex is JobNotFoundException or JobDisabledException or JobAlreadyRunningException;
+
+    /// <summary>Prints how a run ended (its summary and figures, or its error) and returns the exit code.</summary>
+    internal static async Task<int> WriteResultAsync(JobRunResult result, TextWriter output, TextWriter error)
+    {
+        if (!result.Succeeded)
+        {
+            await error.WriteLineAsync($"error: {result.Name} {result.Status} after {result.DurationMs} ms: {result.Error}");
+            return 1;
+        }
+        await output.WriteLineAsync($"{result.Name} succeeded in {result.DurationMs} ms: {result.Summary}");
+        foreach (var (key, value) in result.Counts ?? new Dictionary<string, long>())
+            await output.WriteLineAsync($"  {key}: {value.ToString(CultureInfo.InvariantCulture)}");
+        return 0;
     }
 
     private static void WriteJobs(TextWriter output, IReadOnlyList<JobState> jobs)

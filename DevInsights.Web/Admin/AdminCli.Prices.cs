@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using DevInsights.Core.Jobs;
 using DevInsights.Core.Pricing;
 
 namespace DevInsights.Web.Admin;
 
-/// <summary>The price command of <c>admin</c>: <c>import-prices &lt;file&gt; [--effective-from yyyy-MM-dd]</c>.</summary>
+/// <summary>The price commands of <c>admin</c>: <c>import-prices &lt;file&gt; [--effective-from yyyy-MM-dd]</c> and <c>reprice</c>.</summary>
 public static class AdminPricesCli
 {
     public static IEnumerable<Command> Build(IServiceProvider services, TextWriter output, TextWriter error)
@@ -39,6 +40,34 @@ public static class AdminPricesCli
                 return 1;
             }
         });
-        return [import];
+
+        var reprice = new Command("reprice",
+            "Price stored events again with the current prices (the reprice job): unpriced models that now have a price, and replaced versions.");
+        reprice.SetAction(async (_, ct) =>
+        {
+            var runner = services.GetRequiredService<JobRunner>();
+            try
+            {
+                var result = await AdminCli.WithProgressAsync(output, "Re-pricing stored events", async report =>
+                {
+                    // The runner tells subscribers of progress at most every 100 ms; a line per whole percent is enough.
+                    var shown = -1;
+                    using var progress = runner.Subscribe(name =>
+                    {
+                        if (name != RepriceJob.JobName || runner.Running(name)?.Progress is not { Fraction: { } fraction } p) return;
+                        var percent = (int)(fraction * 100);
+                        if (Interlocked.Exchange(ref shown, percent) != percent) report(fraction, p.Message);
+                    });
+                    return await runner.RunAsync(RepriceJob.JobName, "cli", ct);
+                });
+                return await AdminJobsCli.WriteResultAsync(result, output, error);
+            }
+            catch (Exception ex) when (AdminJobsCli.IsRefusal(ex))
+            {
+                await error.WriteLineAsync("error: " + ex.Message);
+                return 1;
+            }
+        });
+        return [import, reprice];
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace DevInsights.Web.Hosting;
 
-/// <summary>Costs: the price table (catalog, LiteLLM import), the provider usage and cost jobs with their HTTP clients, the
+/// <summary>Costs: the price table (catalog, LiteLLM import, re-pricing of stored events), the provider usage and cost jobs with their HTTP clients, the
 /// provider mappings, the reconciliation query and its API.</summary>
 public static class CostsRegistration
 {
@@ -25,6 +25,8 @@ public static class CostsRegistration
         services.AddDevInsightsJob<OpenAIUsageJob>();
         services.AddDevInsightsJob<AnthropicUsageJob>();
         services.AddDevInsightsJob<ClaudeCodeReportJob>();
+        services.AddSingleton<EventRepricer>();
+        services.AddDevInsightsJob<RepriceJob>();
         return services;
     }
 
