@@ -71,8 +71,10 @@ public sealed class EventRetentionJob(DatabaseConnections connections, RollupBui
     }
 
     /// <summary>Every (project, day) before the horizon that still has events, with whether its day bucket covers them.</summary>
-    /// <remarks>Only the day buckets of those project-days are read, one index probe each (project_id, grain, bucket): the
-    /// work follows what is to be deleted, not the years of buckets whose events are long gone.</remarks>
+    /// <remarks>The work follows what is to be deleted: each project's events before the horizon are one range of the
+    /// (project_id, timestamp) index (CROSS JOIN keeps SQLite's planner looping over the few projects rather than scanning
+    /// the whole index for a time bound), and only the day buckets of those project-days are read, one probe each of
+    /// (project_id, grain, bucket), not the years of buckets whose events are long gone.</remarks>
     private static async Task<List<DayCoverage>> CoverageAsync(DbConnection connection, RollupSql sql, DateTime horizon, RollupState state, CancellationToken ct)
     {
         var day = sql.BucketOf(RollupGrain.Day, "e.timestamp");
@@ -81,7 +83,7 @@ public sealed class EventRetentionJob(DatabaseConnections connections, RollupBui
             SELECT d.project_id, d.day, d.events, d.folded,
                 COALESCE((SELECT SUM(u.events) FROM usage_rollups u WHERE u.project_id = d.project_id AND u.grain = '{RollupGrain.Day}' AND u.bucket = d.day), 0)
             FROM (SELECT e.project_id, {day} AS day, COUNT(*) AS events, SUM(CASE WHEN e.id <= @upto THEN 1 ELSE 0 END) AS folded
-                  FROM events e WHERE e.timestamp < @horizon GROUP BY e.project_id, {day}) d
+                  FROM projects p CROSS JOIN events e WHERE e.project_id = p.id AND e.timestamp < @horizon GROUP BY e.project_id, {day}) d
             ORDER BY d.day, d.project_id
             """, new Dictionary<string, object> { ["@horizon"] = horizon, ["@upto"] = state.EventWatermark });
         await using var reader = await command.ExecuteReaderAsync(ct);
