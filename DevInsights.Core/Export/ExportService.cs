@@ -5,14 +5,29 @@ using DevInsights.Core.Export.Parquet;
 
 namespace DevInsights.Core.Export;
 
-/// <summary>Progress of a file export: rows written so far, days finished out of all.</summary>
-public readonly record struct ExportProgress(long Rows, int DaysDone, int Days, string Message)
-{
-    public double Fraction => Days == 0 ? 1 : (double)DaysDone / Days;
-}
+/// <summary>Progress of a file export: rows written so far, and the share of the whole run done, in [0, 1].</summary>
+public readonly record struct ExportProgress(long Rows, double Fraction, string Message);
 
 /// <summary>What a file export wrote.</summary>
-public sealed record ExportFilesResult(int Files, long Rows, long Bytes, IReadOnlyList<string> Paths);
+public sealed record ExportFilesResult(int Files, long Rows, long Bytes);
+
+/// <summary>UTC days <paramref name="From"/> to <paramref name="To"/>, both included.</summary>
+public readonly record struct DayRange(DateOnly From, DateOnly To)
+{
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
+    /// <summary>Sorted days as the fewest ranges of consecutive days.</summary>
+    public static List<DayRange> Consecutive(IEnumerable<DateOnly> days)
+    {
+        var ranges = new List<DayRange>();
+        foreach (var d in days.Order())
+        {
+            if (ranges.Count > 0 && ranges[^1].To.AddDays(1) >= d) ranges[^1] = ranges[^1] with { To = d };
+            else ranges.Add(new DayRange(d, d));
+        }
+        return ranges;
+    }
+}
 
 /// <summary>Streams datasets out of the database: to one stream (the export API), or as daily files partitioned
 /// <c>{dataset}/year=YYYY/month=MM/{dataset}-YYYY-MM-DD.{ext}</c> (snapshots, the admin page and command).</summary>
@@ -23,70 +38,70 @@ public sealed class ExportService(DatabaseConnections connections)
 {
     /// <summary>Writes the rows of <paramref name="dataset"/> with time in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <returns>The number of rows written.</returns>
-    public async Task<long> StreamAsync(ExportDataset dataset, DateTime from, DateTime to, ExportFormat format, Stream output,
-        ParquetCompression compression = ParquetCompression.None, IProgress<long>? rows = null, CancellationToken ct = default)
+    /// <remarks>The export API's text formats; Parquet, written to files, is compressed there.</remarks>
+    public async Task<long> StreamAsync(ExportDataset dataset, DateTime from, DateTime to, ExportFormat format, Stream output, CancellationToken ct = default)
     {
         await using var connection = await connections.OpenAsync(ct);
         await using var command = Query(connection, dataset, from, to);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var sink = ExportSink.Create(format, output, dataset.Columns, compression);
+        var sink = ExportSink.Create(format, output, dataset.Columns, ParquetCompression.None);
         long count = 0;
         while (await reader.ReadAsync(ct))
         {
             await sink.WriteRowAsync(reader, ct);
-            if (++count % 10_000 == 0) rows?.Report(count);
+            count++;
         }
         await sink.CompleteAsync(ct);
-        rows?.Report(count);
         return count;
     }
 
-    /// <summary>Writes one file per dataset and UTC day from <paramref name="from"/> to <paramref name="to"/> (inclusive),
-    /// days without rows included (an empty file still says the day was exported).</summary>
-    public async Task<ExportFilesResult> WriteDailyFilesAsync(IReadOnlyList<ExportDataset> datasets, DateOnly from, DateOnly to, ExportFormat format,
+    /// <summary>Writes one file per dataset and UTC day of <paramref name="ranges"/>, days without rows included (an empty
+    /// file still says the day was exported). <paramref name="progress"/> gets the share of files written.</summary>
+    public async Task<ExportFilesResult> WriteDailyFilesAsync(IReadOnlyList<ExportDataset> datasets, IReadOnlyList<DayRange> ranges, ExportFormat format,
         string directory, ParquetCompression compression = ParquetCompression.None, IProgress<ExportProgress>? progress = null, CancellationToken ct = default)
     {
-        if (to < from) throw new ArgumentOutOfRangeException(nameof(to), "The range ends before it starts.");
-        var days = to.DayNumber - from.DayNumber + 1;
-        var paths = new List<string>();
+        foreach (var r in ranges)
+            if (r.To < r.From) throw new ArgumentOutOfRangeException(nameof(ranges), $"The range {IsoDay.Format(r.From)} to {IsoDay.Format(r.To)} ends before it starts.");
+        var total = ranges.Sum(r => r.Days) * datasets.Count;
+        int files = 0;
         long rows = 0, bytes = 0;
-        var done = 0;
         foreach (var dataset in datasets)
         {
-            await using var connection = await connections.OpenAsync(ct);
-            await using var command = Query(connection, dataset, Start(from), Start(to.AddDays(1)));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var hasRow = await reader.ReadAsync(ct);
-            for (var day = from; day <= to; day = day.AddDays(1))
+            foreach (var range in ranges)
             {
-                var path = PathOf(directory, dataset, day, format);
-                using var file = new AtomicFile(path);
-                long written = 0;
-                await using (var stream = file.Open())
+                await using var connection = await connections.OpenAsync(ct);
+                await using var command = Query(connection, dataset, Start(range.From), Start(range.To.AddDays(1)));
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                var hasRow = await reader.ReadAsync(ct);
+                for (var day = range.From; day <= range.To; day = day.AddDays(1))
                 {
-                    var sink = ExportSink.Create(format, stream, dataset.Columns, compression);
-                    while (hasRow && DayOf(reader, dataset) == day)
+                    using var file = new AtomicFile(PathOf(directory, dataset, day, format));
+                    long written = 0;
+                    await using (var stream = file.Open())
                     {
-                        await sink.WriteRowAsync(reader, ct);
-                        written++;
-                        hasRow = await reader.ReadAsync(ct);
+                        var sink = ExportSink.Create(format, stream, dataset.Columns, compression);
+                        while (hasRow && DayOf(reader, dataset) == day)
+                        {
+                            await sink.WriteRowAsync(reader, ct);
+                            written++;
+                            hasRow = await reader.ReadAsync(ct);
+                        }
+                        await sink.CompleteAsync(ct);
+                        bytes += stream.Length;
                     }
-                    await sink.CompleteAsync(ct);
-                    bytes += stream.Length;
+                    file.Commit();
+                    rows += written;
+                    progress?.Report(new ExportProgress(rows, (double)++files / total, $"{dataset.Name} {IsoDay.Format(day)}: {written:N0} rows"));
                 }
-                file.Commit();
-                paths.Add(path);
-                rows += written;
-                progress?.Report(new ExportProgress(rows, ++done, days * datasets.Count, $"{dataset.Name} {day:yyyy-MM-dd}: {written:N0} rows"));
             }
         }
-        return new ExportFilesResult(paths.Count, rows, bytes, paths);
+        return new ExportFilesResult(files, rows, bytes);
     }
 
     /// <summary><c>{directory}/{dataset}/year=YYYY/month=MM/{dataset}-YYYY-MM-DD.{ext}</c>.</summary>
     public static string PathOf(string directory, ExportDataset dataset, DateOnly day, ExportFormat format) =>
         Path.Combine(directory, dataset.Name, day.ToString("'year='yyyy", CultureInfo.InvariantCulture), day.ToString("'month='MM", CultureInfo.InvariantCulture),
-            $"{dataset.Name}-{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.{format.Extension()}");
+            $"{dataset.Name}-{IsoDay.Format(day)}.{format.Extension()}");
 
     private static DateTime Start(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 

@@ -76,7 +76,7 @@ internal sealed class CsvSink : TextSink
                 ParquetKind.Double => row.GetDouble(i).ToString("R", CultureInfo.InvariantCulture),
                 ParquetKind.Boolean => row.GetBoolean(i) ? "true" : "false",
                 ParquetKind.Timestamp => Iso(row.GetDateTime(i)),
-                ParquetKind.Date => DateOnly.FromDateTime(row.GetDateTime(i)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ParquetKind.Date => IsoDay.Format(DateOnly.FromDateTime(row.GetDateTime(i))),
                 _ => Quote(row.GetString(i)),
             });
         }
@@ -122,7 +122,7 @@ internal sealed class JsonLinesSink(Stream output, IReadOnlyList<ParquetColumn> 
                 case ParquetKind.Double: json.WriteNumber(_names[i], row.GetDouble(i)); break;
                 case ParquetKind.Boolean: json.WriteBoolean(_names[i], row.GetBoolean(i)); break;
                 case ParquetKind.Timestamp: json.WriteString(_names[i], Iso(row.GetDateTime(i))); break;
-                case ParquetKind.Date: json.WriteString(_names[i], DateOnly.FromDateTime(row.GetDateTime(i)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
+                case ParquetKind.Date: json.WriteString(_names[i], IsoDay.Format(DateOnly.FromDateTime(row.GetDateTime(i)))); break;
                 default: json.WriteString(_names[i], row.GetString(i)); break;
             }
         }

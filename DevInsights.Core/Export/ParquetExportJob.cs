@@ -25,33 +25,11 @@ public sealed class ParquetExportJob(DailyExport export, ExportPaths paths, IOpt
             .Order().ToList();
         if (days.Count == 0) return new JobOutcome("Every day already has its snapshot", new Dictionary<string, long> { ["days"] = 0, ["files"] = 0, ["rows"] = 0 });
 
-        int files = 0;
-        long rows = 0, bytes = 0;
-        var ranges = Consecutive(days);
-        var done = 0;
-        foreach (var (from, to) in ranges)
-        {
-            var offset = done;
-            var progress = new Progress<ExportProgress>(p => context.Progress.Report(new JobProgress(
-                (offset * ExportDataset.All.Count + p.DaysDone) / (double)(days.Count * ExportDataset.All.Count), p.Message)));
-            var result = await export.RunAsync(ExportDataset.All, from, to, ExportFormat.Parquet, paths.Directory, o.Compression, progress, ct);
-            files += result.Files;
-            rows += result.Rows;
-            bytes += result.Bytes;
-            done += to.DayNumber - from.DayNumber + 1;
-        }
-        return new JobOutcome($"Wrote {files:N0} Parquet file(s) ({rows:N0} rows) for {days.Count:N0} day(s), {days[0]:yyyy-MM-dd} to {days[^1]:yyyy-MM-dd}",
-            new Dictionary<string, long> { ["days"] = days.Count, ["files"] = files, ["rows"] = rows, ["bytes"] = bytes });
-    }
-
-    private static List<(DateOnly From, DateOnly To)> Consecutive(List<DateOnly> days)
-    {
-        var ranges = new List<(DateOnly From, DateOnly To)>();
-        foreach (var d in days)
-        {
-            if (ranges.Count > 0 && ranges[^1].To.AddDays(1) == d) ranges[^1] = (ranges[^1].From, d);
-            else ranges.Add((d, d));
-        }
-        return ranges;
+        // One run for every day, however scattered: the rollups are brought up to date once, and progress moves through the
+        // rollup pass and then every file in order (reported inline, so the Jobs page never sees it go back).
+        var progress = new InlineProgress<ExportProgress>(p => context.Progress.Report(new JobProgress(p.Fraction, p.Message)));
+        var result = await export.RunAsync(ExportDataset.All, DayRange.Consecutive(days), ExportFormat.Parquet, paths.Directory, o.Compression, progress, ct);
+        return new JobOutcome($"Wrote {result.Files:N0} Parquet file(s) ({result.Rows:N0} rows) for {days.Count:N0} day(s), {days[0]:yyyy-MM-dd} to {days[^1]:yyyy-MM-dd}",
+            new Dictionary<string, long> { ["days"] = days.Count, ["files"] = result.Files, ["rows"] = result.Rows, ["bytes"] = result.Bytes });
     }
 }

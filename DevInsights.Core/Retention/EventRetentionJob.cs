@@ -16,6 +16,7 @@ namespace DevInsights.Core.Retention;
 /// day that does not agree stops the sweep there for every project, so no bucket whose events are gone can ever be
 /// rebuilt from an incomplete set: buckets before <see cref="RollupState.PurgedBefore"/> are only added to. Each
 /// project-day is deleted in its own short transaction, holding the rollup state row so the rollups job never interleaves.
+/// The event with the highest id always stays (see <see cref="DeleteDayAsync"/>).
 /// Sessions, tool_usages and daily_usage are kept: the dashboards keep their history.
 /// </remarks>
 public sealed class EventRetentionJob(DatabaseConnections connections, RollupBuilder rollups, IOptions<EventRetentionOptions> options, TimeProvider clock)
@@ -51,48 +52,52 @@ public sealed class EventRetentionJob(DatabaseConnections connections, RollupBui
         }
         var skipped = coverage.Count(c => c.Day >= effective);
         var summary = $"Deleted {deleted:N0} raw event(s) of {purge.Count:N0} project-day(s) before {effective:yyyy-MM-dd}";
-        if (skipped > 0) summary += $"; kept {skipped:N0} project-day(s) from {effective:yyyy-MM-dd} whose rollups do not match their events";
+        if (coverage.FirstOrDefault(c => !c.Covered) is { } first)
+            summary += $"; kept {skipped:N0} project-day(s) from {effective:yyyy-MM-dd}, where project {first.Project}'s rollups do not cover its events yet ({first.Why})";
         return new JobOutcome(summary, new Dictionary<string, long>
         {
             ["events"] = deleted, ["projectDays"] = purge.Count, ["skippedProjectDays"] = skipped,
         });
     }
 
-    private sealed record DayCoverage(long Project, DateTime Day, long Raw, long Rolled, bool Covered);
+    /// <param name="Events">The day's events still stored.</param>
+    /// <param name="Folded">Those the rollups already hold (ids at or below the watermark).</param>
+    /// <param name="Rolled">The events the day bucket counts.</param>
+    private sealed record DayCoverage(long Project, DateTime Day, long Events, long Folded, long Rolled, bool Covered)
+    {
+        public string Why => Folded < Events
+            ? $"{Events - Folded:N0} of its {Events:N0} event(s) arrived after the last rollup pass"
+            : $"its day bucket counts {Rolled:N0} event(s) against {Events:N0} stored";
+    }
 
     /// <summary>Every (project, day) before the horizon that still has events, with whether its day bucket covers them.</summary>
+    /// <remarks>The work follows what is to be deleted: each project's events before the horizon are one range of the
+    /// (project_id, timestamp) index (CROSS JOIN keeps SQLite's planner looping over the few projects rather than scanning
+    /// the whole index for a time bound), and only the day buckets of those project-days are read, one probe each of
+    /// (project_id, grain, bucket), not the years of buckets whose events are long gone.</remarks>
     private static async Task<List<DayCoverage>> CoverageAsync(DbConnection connection, RollupSql sql, DateTime horizon, RollupState state, CancellationToken ct)
     {
         var day = sql.BucketOf(RollupGrain.Day, "e.timestamp");
-        var parameters = new Dictionary<string, object> { ["@horizon"] = horizon, ["@upto"] = state.EventWatermark };
-        var raw = new Dictionary<(long, DateTime), long>();
-        var unfolded = new HashSet<(long, DateTime)>();
-        await using (var command = RollupSql.Command(connection, null,
-            $"SELECT e.project_id, {day}, SUM(CASE WHEN e.id <= @upto THEN 1 ELSE 0 END), COUNT(*) FROM events e WHERE e.timestamp < @horizon GROUP BY e.project_id, {day}", parameters))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        var coverage = new List<DayCoverage>();
+        await using var command = RollupSql.Command(connection, null, $"""
+            SELECT d.project_id, d.day, d.events, d.folded,
+                COALESCE((SELECT SUM(u.events) FROM usage_rollups u WHERE u.project_id = d.project_id AND u.grain = '{RollupGrain.Day}' AND u.bucket = d.day), 0)
+            FROM (SELECT e.project_id, {day} AS day, COUNT(*) AS events, SUM(CASE WHEN e.id <= @upto THEN 1 ELSE 0 END) AS folded
+                  FROM projects p CROSS JOIN events e WHERE e.project_id = p.id AND e.timestamp < @horizon GROUP BY e.project_id, {day}) d
+            ORDER BY d.day, d.project_id
+            """, new Dictionary<string, object> { ["@horizon"] = horizon, ["@upto"] = state.EventWatermark });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            while (await reader.ReadAsync(ct))
-            {
-                var key = (reader.GetInt64(0), UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)));
-                raw[key] = reader.GetInt64(2);
-                if (reader.GetInt64(3) != reader.GetInt64(2)) unfolded.Add(key);
-            }
-        }
-        var rolled = new Dictionary<(long, DateTime), long>();
-        await using (var command = RollupSql.Command(connection, null,
-            "SELECT project_id, bucket, SUM(events) FROM usage_rollups WHERE grain = 'day' AND bucket < @horizon GROUP BY project_id, bucket", parameters))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct)) rolled[(reader.GetInt64(0), UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)))] = reader.GetInt64(2);
-        }
-        return raw.Select(r =>
-        {
-            var bucket = rolled.GetValueOrDefault(r.Key);
-            var purgedBefore = state.PurgedBefore is { } p && r.Key.Item2 < p;
+            var (project, bucket, events, folded, rolled) = (reader.GetInt64(0), UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)), reader.GetInt64(2),
+                reader.GetInt64(3), reader.GetInt64(4));
+            // Before an earlier purge the bucket also counts the events deleted then, so it may hold more than remain.
+            var purgedBefore = state.PurgedBefore is { } p && bucket < p;
             // Events above the watermark (stored since the last rollups pass) make the day wait for the next sweep.
-            var covered = !unfolded.Contains(r.Key) && (purgedBefore ? bucket >= r.Value : bucket == r.Value);
-            return new DayCoverage(r.Key.Item1, r.Key.Item2, r.Value, bucket, covered);
-        }).OrderBy(c => c.Day).ThenBy(c => c.Project).ToList();
+            var covered = folded == events && (purgedBefore ? rolled >= events : rolled == events);
+            coverage.Add(new DayCoverage(project, bucket, events, folded, rolled, covered));
+        }
+        return coverage;
     }
 
     private static async Task<long> DeleteDayAsync(DbConnection connection, RollupSql sql, long project, DateTime day, DateTime purgedBefore, CancellationToken ct)
@@ -102,7 +107,9 @@ public sealed class EventRetentionJob(DatabaseConnections connections, RollupBui
         await using (var command = RollupSql.Command(connection, tx, sql.LockState, new Dictionary<string, object> { ["@name"] = RollupState.UsageName }))
             watermark = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
         var deleted = await RollupSql.ExecuteAsync(connection, tx,
-            "DELETE FROM events WHERE project_id = @project AND timestamp >= @from AND timestamp < @to AND id <= @upto",
+            // The newest event is never deleted: SQLite gives a new row the highest id + 1, so with it gone new events would
+            // reuse ids at or below the watermark, which the rollups take as already folded and would never count.
+            "DELETE FROM events WHERE project_id = @project AND timestamp >= @from AND timestamp < @to AND id <= @upto AND id < (SELECT MAX(id) FROM events)",
             new Dictionary<string, object> { ["@project"] = project, ["@from"] = day, ["@to"] = day.AddDays(1), ["@upto"] = watermark }, ct);
         await RollupSql.ExecuteAsync(connection, tx,
             "UPDATE rollup_state SET purged_before = @purged WHERE name = @name AND (purged_before IS NULL OR purged_before < @purged)",

@@ -92,7 +92,10 @@ public sealed class CostsBrowserTests
         await Assertions.Expect(listed).ToHaveCountAsync(1);
         foreach (var cell in new[] { "openai", $"{effective:yyyy-MM-dd}", "16", "0.2", BrowserHost.AdminEmail })
             await Assertions.Expect(listed).ToContainTextAsync(cell);
+        await FitsAsync(page, "#prices-grid");
         await DialogsClosedAsync(page);
+        // The screenshot shows the price table (below the forms).
+        await page.EvaluateAsync("() => document.querySelector('#prices-grid').scrollIntoView({ block: 'start' })");
         await DashboardBrowserKit.ScreenshotAsync(page, "admin-prices");
 
         // Then more Codex work (priced at arrival with that version) and a Claude Code session (its own cost kept).
@@ -126,7 +129,7 @@ public sealed class CostsBrowserTests
     }
 
     /// <summary>The grid shows every column at 1280×800 without scrolling sideways (the Jobs grid once hid "Run now" off to the
-    /// right, and the Costs grid its gap notes).</summary>
+    /// right, the Costs grid its gap notes, and the Prices grid its notes).</summary>
     private static async Task FitsAsync(IPage page, string grid)
     {
         var widths = await page.EvaluateAsync<int[]>($$"""

@@ -1,6 +1,8 @@
 using System.Globalization;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Export;
+using DevInsights.Core.Export.Parquet;
+using DevInsights.Core.Jobs;
 using DevInsights.Tests.Dashboard;
 using DevInsights.Tests.Hierarchy;
 using DevInsights.Tests.Infrastructure;
@@ -80,5 +82,49 @@ public sealed class ParquetExportJobTests(ProviderApps fixture) : IClassFixture<
         var recount = await DuckDb.QueryAsync($"SELECT count(*) FROM read_parquet({glob("events")})");
         Assert.Equal(count.ToString(CultureInfo.InvariantCulture), recount.Rows[0][0].ToString());
         Assert.All(files, f => Assert.Matches(@"year=\d{4}[/\\]month=\d{2}[/\\][a-z-]+-\d{4}-\d{2}-\d{2}\.parquet$", f));
+    }
+    [Theory, BothProviders]
+    public async Task Scattered_days_take_one_rollup_pass_and_progress_rises_from_zero_to_one(DatabaseProvider provider)
+    {
+        // A database and export directory of its own: which days lack a snapshot is the point here.
+        await using var app = await DevInsightsFactory.CreateAsync(provider);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await DashboardData.SeedTeamAsync(app, today.AddDays(-1), days: 7);
+        // Day -4 already has its snapshots, so the missing days are two runs: -7..-5 and -3..-1.
+        var directory = app.Services.GetRequiredService<ExportPaths>().Directory;
+        foreach (var dataset in ExportDataset.All)
+        {
+            var path = ExportService.PathOf(directory, dataset, today.AddDays(-4), ExportFormat.Parquet);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, []);
+        }
+
+        var reports = new List<JobProgress>();
+        using (var scope = app.Services.CreateScope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<ParquetExportJob>()
+                .RunAsync(new JobRunContext("manual", DateTimeOffset.UtcNow, new InlineProgress<JobProgress>(reports.Add)), CancellationToken.None);
+            Assert.Equal(6, outcome.Counts!["days"]);
+            Assert.Equal(6 * ExportDataset.All.Count, outcome.Counts["files"]);
+        }
+
+        var fractions = reports.Select(r => r.Fraction!.Value).ToList();
+        Assert.Equal(0, fractions[0]);
+        Assert.Equal(1, fractions[^1]);
+        Assert.All(fractions.Zip(fractions.Skip(1)), pair => Assert.True(pair.First <= pair.Second, $"{pair.First} then {pair.Second}"));
+        // One rollup pass, before the first file and within its share of the bar; then one report per file.
+        var rollup = reports.Where(r => r.Message.StartsWith("Rolling up new events", StringComparison.Ordinal)).ToList();
+        Assert.Single(rollup, r => r.Message == "Rolling up new events");
+        Assert.Equal(rollup, reports.Take(rollup.Count));
+        Assert.All(rollup, r => Assert.InRange(r.Fraction!.Value, 0, DailyExport.RollupShare));
+        Assert.Equal(6 * ExportDataset.All.Count, reports.Count - rollup.Count);
+
+        // The page and the command read the same progress: it starts at 0, not at 100 %.
+        var export = new List<ExportProgress>();
+        await app.Services.GetRequiredService<DailyExport>().RunAsync([ExportDataset.DailyStats], today.AddDays(-2), today.AddDays(-1), ExportFormat.Csv,
+            Path.Combine(directory, "manual", "progress"), ParquetCompression.None, new InlineProgress<ExportProgress>(export.Add));
+        Assert.Equal((0.0, "Rolling up new events"), (export[0].Fraction, export[0].Message));
+        Assert.Equal(1, export[^1].Fraction);
+        Assert.Equal(2, export.Count(p => p.Fraction > DailyExport.RollupShare));
     }
 }

@@ -72,9 +72,67 @@ public sealed class RetentionTests
         var after = await RollupTestKit.StoredAsync(app, [session.ProjectId], RollupGrain.Day);
         Assert.Equal(bucketBefore + 1, after.Where(b => b.Bucket == firstDay).Sum(b => b.Events));
 
-        // The next sweep deletes that late event too (its bucket covers it) and nothing it must keep.
+        // While it is the newest event it stays (SQLite would hand its id out again); once a newer one arrives, the next
+        // sweep deletes it too (its bucket covers it) and nothing it must keep.
+        Assert.Equal(0, (await RollupTestKit.RunJobAsync<EventRetentionJob>(app)).Counts!["events"]);
+        await using (var db = await app.DbAsync())
+        {
+            db.Events.Add(new Core.Sessions.AgentEvent
+            {
+                SessionId = session.Id, ProjectId = session.ProjectId, MachineId = session.MachineId, WorkspaceId = session.WorkspaceId,
+                Timestamp = DateTime.UtcNow, Type = "user_prompt", Source = "api", ReceivedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
         var second = await RollupTestKit.RunJobAsync<EventRetentionJob>(app);
         Assert.Equal(1, second.Counts!["events"]);
+    }
+
+    [Theory, BothProviders]
+    public async Task A_purged_range_with_a_missing_rollup_in_the_middle_keeps_that_day_and_every_later_one(DatabaseProvider provider)
+    {
+        await using var app = await DevInsightsFactory.CreateAsync(provider, new Dictionary<string, string?> { ["DevInsights:Jobs:event-retention:Days"] = "30" });
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var old = await DashboardData.SeedTeamAsync(app, today.AddDays(-40), days: 6);
+        // The first sweep finds every old day covered: all go but the newest event (so SQLite never hands its id out again),
+        // and the purge horizon moves past them.
+        Assert.Equal(old.Events.Count - 1, (await RollupTestKit.RunJobAsync<EventRetentionJob>(app)).Counts!["events"]);
+        var newest = old.Events.MaxBy(e => e.Id)!;
+        await using (var db = await app.DbAsync())
+            Assert.Equal([newest.Id], await db.Events.Select(e => e.Id).ToListAsync());
+
+        // Late events reach three consecutive purged days of one project and are rolled up onto those days' buckets...
+        var session = old.Sessions[0];
+        var days = Enumerable.Range(1, 3).Select(i => old.FirstDay.AddDays(i).ToDateTime(new TimeOnly(12, 0), DateTimeKind.Utc)).ToList();
+        await using (var db = await app.DbAsync())
+        {
+            foreach (var at in days.SelectMany(d => new[] { d, d.AddMinutes(5) }))
+                db.Events.Add(new Core.Sessions.AgentEvent
+                {
+                    SessionId = session.Id, ProjectId = session.ProjectId, MachineId = session.MachineId, WorkspaceId = session.WorkspaceId,
+                    Timestamp = at, Type = "user_prompt", Source = "api", ReceivedAt = DateTime.UtcNow,
+                });
+            await db.SaveChangesAsync();
+        }
+        await RollupTestKit.RunJobAsync<RollupJob>(app);
+        // ...but the middle day's rollup goes missing, hours and day.
+        var middle = RollupTestKit.BucketOf(RollupGrain.Day, days[1]);
+        await using (var db = await app.DbAsync())
+            Assert.True(await db.UsageRollups.Where(u => u.ProjectId == session.ProjectId && u.Bucket >= middle && u.Bucket < middle.AddDays(1)).ExecuteDeleteAsync() > 0);
+
+        var outcome = await RollupTestKit.RunJobAsync<EventRetentionJob>(app);
+
+        // Only what lies before the uncovered day goes (the first day's late events, and the old newest event if it was
+        // earlier); the uncovered day and everything after it stay, and the summary says why.
+        var newestBefore = newest.Timestamp < middle ? 1 : 0;
+        Assert.Equal(2 + newestBefore, outcome.Counts!["events"]);
+        Assert.Contains($"project {session.ProjectId}'s rollups do not cover its events yet (its day bucket counts 0 event(s) against 2 stored)", outcome.Summary);
+        await using (var db = await app.DbAsync())
+        {
+            var left = await db.Events.Where(e => e.Id != newest.Id).Select(e => e.Timestamp).ToListAsync();
+            Assert.Equal(days.Skip(1).SelectMany(d => new[] { d, d.AddMinutes(5) }), left.Select(t => DateTime.SpecifyKind(t, DateTimeKind.Utc)).Order());
+            Assert.Equal(1 - newestBefore, await db.Events.CountAsync(e => e.Id == newest.Id));
+        }
     }
 
     [Theory, BothProviders]

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using DevInsights.Core.Data;
 using DevInsights.Core.Export;
+using DevInsights.Core.Jobs;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
@@ -30,7 +32,7 @@ public static partial class AdminCli
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!TryDay(parse.GetRequiredValue(from), out var first) || !TryDay(parse.GetRequiredValue(to), out var last))
+            if (!IsoDay.TryParse(parse.GetRequiredValue(from), out var first) || !IsoDay.TryParse(parse.GetRequiredValue(to), out var last))
             {
                 await error.WriteLineAsync("error: --from and --to must be days written yyyy-MM-dd.");
                 return 1;
@@ -56,10 +58,6 @@ public static partial class AdminCli
         return command;
     }
 
-    private static bool TryDay(string value, out DateOnly day) =>
-        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
-
-
     /// <summary>Runs <paramref name="work"/>, showing what it reports (a fraction in [0, 1] and a message): a bar redrawn in place
     /// on a terminal; piped (scripts, CI logs), where a redrawn bar would be noise, one line per report.</summary>
     internal static async Task<T> WithProgressAsync<T>(TextWriter output, string title, Func<Action<double, string>, Task<T>> work)
@@ -81,11 +79,5 @@ public static partial class AdminCli
                 task.Value = 1;
             });
         return result;
-    }
-
-    /// <summary>Reports on the caller's thread: the progress task is updated as each day's file is written.</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

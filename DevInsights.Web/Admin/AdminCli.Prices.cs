@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DevInsights.Core.Data;
 using DevInsights.Core.Jobs;
 using DevInsights.Core.Pricing;
 
@@ -17,7 +18,7 @@ public static class AdminPricesCli
         {
             var path = parse.GetRequiredValue(file);
             var day = DateOnly.FromDateTime(DateTime.UtcNow);
-            if (parse.GetValue(effective) is { } text && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+            if (parse.GetValue(effective) is { } text && !IsoDay.TryParse(text, out day))
             {
                 await error.WriteLineAsync("error: --effective-from must be a date as yyyy-MM-dd.");
                 return 1;

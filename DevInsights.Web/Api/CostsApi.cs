@@ -1,5 +1,5 @@
-using System.Globalization;
 using DevInsights.Core.Costs;
+using DevInsights.Core.Data;
 using DevInsights.Core.Identity;
 using DevInsights.Core.Pricing;
 using DevInsights.Web.Security;
@@ -69,7 +69,7 @@ public static class CostsApi
     private static DateOnly Day(string? value, string field, DateOnly fallback, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrEmpty(value)) return fallback;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
+        if (IsoDay.TryParse(value, out var day)) return day;
         errors[field] = ["Must be a date as yyyy-MM-dd."];
         return fallback;
     }

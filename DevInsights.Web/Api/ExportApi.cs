@@ -1,4 +1,5 @@
 using System.Globalization;
+using DevInsights.Core.Data;
 using DevInsights.Core.Export;
 using DevInsights.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -58,7 +59,7 @@ public static class ExportApi
             errors[field] = ["Required: an ISO date (2031-01-31) or instant (2031-01-31T12:00:00Z)."];
             return null;
         }
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (IsoDay.TryParse(value, out var day))
             return (endOfDay ? day.AddDays(1) : day).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
             return instant.UtcDateTime;

@@ -87,7 +87,7 @@ public sealed class RollupsPart : IBenchPart
             var export = new ExportService(connections);
             var from = DateOnly.FromDateTime(start);
             var exportDirectory = Path.Combine(directory, "exports");
-            var parquet = await TimeAsync(() => export.WriteDailyFilesAsync([ExportDataset.Events], from, from.AddDays(Days), ExportFormat.Parquet,
+            var parquet = await TimeAsync(() => export.WriteDailyFilesAsync([ExportDataset.Events], [new DayRange(from, from.AddDays(Days))], ExportFormat.Parquet,
                 exportDirectory, ParquetCompression.Gzip, ct: ct));
             context.Report(output, "export_parquet_rows", parquet.Result.Rows);
             context.Report(output, "export_parquet_seconds", parquet.Seconds, 2);

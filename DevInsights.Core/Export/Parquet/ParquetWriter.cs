@@ -49,11 +49,6 @@ public sealed class ParquetWriter
         Write(Magic);
     }
 
-    public IReadOnlyList<ParquetColumn> Columns => _columns.Select(c => c.Column).ToList();
-
-    /// <summary>Rows ended so far.</summary>
-    public long Rows => _rows;
-
     public void WriteNull(int column) => _columns[column].AppendNull();
     public void WriteInt64(int column, long value) => _columns[column].AppendInt64(value);
     public void WriteDouble(int column, double value) => _columns[column].AppendDouble(value);

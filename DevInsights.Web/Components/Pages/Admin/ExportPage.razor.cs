@@ -1,4 +1,5 @@
 using System.Globalization;
+using DevInsights.Core.Data;
 using DevInsights.Core.Export;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -38,8 +39,7 @@ public sealed partial class ExportPage
     }
 
     private static DateTime? ParseDay(string? value) =>
-        DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var day)
-            ? day : null;
+        IsoDay.TryParse(value, out var day) ? day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : null;
 
     /// <summary>Why the form cannot run, or null.</summary>
     private string? Invalid => !_datasets.Any() ? "Choose at least one dataset."
@@ -91,5 +91,5 @@ public sealed partial class ExportPage
 
     public void Dispose() => _cancel?.Cancel();
 
-    private static string Day(DateTime value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Day(DateTime value) => IsoDay.Format(DateOnly.FromDateTime(value));
 }

@@ -29,6 +29,10 @@ public static class Format
         _ => value.ToString("#,0", Culture),
     };
 
+    /// <summary>A price in USD per million tokens, as short as it is exact: 15, 3.75, 0.075 (no trailing zeros, no currency sign:
+    /// the table says the unit once).</summary>
+    public static string Rate(double? perMtok) => perMtok is { } v ? v.ToString("#,0.#####", Culture) : "–";
+
     /// <summary>Exact counts for tables: 12,345.</summary>
     public static string Count(long value) => value.ToString("#,0", Culture);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DevInsights.Core.Data;
 
 namespace DevInsights.Web.Components.Pages.Shared;
 
@@ -28,7 +29,7 @@ public sealed record TimeRange(string Key, DateOnly From, DateOnly To)
             case "7d" or "30d" or "90d":
                 var days = int.Parse(key[..^1], CultureInfo.InvariantCulture);
                 return new TimeRange(key, today.AddDays(1 - days), today);
-            case Custom when TryDay(from, out var f) && TryDay(to, out var t):
+            case Custom when IsoDay.TryParse(from, out var f) && IsoDay.TryParse(to, out var t):
                 if (t < f) (f, t) = (t, f);
                 if (t.DayNumber - f.DayNumber >= MaxDays) f = t.AddDays(1 - MaxDays);
                 return new TimeRange(Custom, f, t);
@@ -65,8 +66,5 @@ public sealed record TimeRange(string Key, DateOnly From, DateOnly To)
     /// <summary>The same range as a query string ("range=7d"), for links and CSV exports.</summary>
     public string QueryString => Key == Custom ? $"range=custom&from={Format(From)}&to={Format(To)}" : $"range={Key}";
 
-    public static string Format(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static bool TryDay(string? value, out DateOnly day) =>
-        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+    public static string Format(DateOnly day) => IsoDay.Format(day);
 }
