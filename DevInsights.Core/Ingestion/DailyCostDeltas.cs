@@ -10,6 +10,10 @@ internal sealed class DailyCostDelta(DailyUsageKey key)
     public long UnpricedEvents;
     public long UnpricedTokens;
 
+    /// <summary>The row's values under <paramref name="key"/>, in the parameter order of <see cref="DailyAggregateSql"/>.</summary>
+    public object[] Values(DailyUsageKey key) =>
+        [key.Day, key.ProjectId, key.DeveloperId, key.Client, key.Model, ClientCostUsd, ComputedCostUsd, PricedEvents, UnpricedEvents, UnpricedTokens];
+
     /// <summary>Sums the inserted rows that carry a cost or tokens, ordered by key (one lock order for concurrent writers).</summary>
     public static List<DailyCostDelta> FromRows(IEnumerable<EventRow> rows)
     {
@@ -32,8 +36,6 @@ internal sealed class DailyCostDelta(DailyUsageKey key)
                 delta.UnpricedTokens += cost.Tokens;
             }
         }
-        return [.. byKey.Values.OrderBy(d => d.Key.Day).ThenBy(d => d.Key.ProjectId)
-            .ThenBy(d => d.Key.DeveloperId, StringComparer.Ordinal).ThenBy(d => d.Key.Client, StringComparer.Ordinal)
-            .ThenBy(d => d.Key.Model, StringComparer.Ordinal)];
+        return [.. byKey.Values.OrderBy(d => d.Key, DailyKeyOrder.Instance)];
     }
 }

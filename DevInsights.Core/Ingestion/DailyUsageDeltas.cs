@@ -12,6 +12,22 @@ internal readonly record struct DailyUsageKey(DateOnly Day, long ProjectId, stri
     public static DailyUsageKey Of(EventRow row) => Of(row.Session, row.Timestamp, row.Event.Model);
 }
 
+/// <summary>The one order in which every writer of daily rows touches them (day, project, developer, client, model), so
+/// concurrent transactions lock rows in the same order.</summary>
+internal sealed class DailyKeyOrder : IComparer<DailyUsageKey>
+{
+    public static readonly DailyKeyOrder Instance = new();
+
+    public int Compare(DailyUsageKey a, DailyUsageKey b)
+    {
+        var c = a.Day.CompareTo(b.Day);
+        if (c == 0) c = a.ProjectId.CompareTo(b.ProjectId);
+        if (c == 0) c = string.CompareOrdinal(a.DeveloperId, b.DeveloperId);
+        if (c == 0) c = string.CompareOrdinal(a.Client, b.Client);
+        return c != 0 ? c : string.CompareOrdinal(a.Model, b.Model);
+    }
+}
+
 /// <summary>What a transaction's new events add to one <c>daily_usage</c> row: summed in memory so each touched row gets
 /// one upsert per transaction. The same definitions as <see cref="DailyUsageRebuilder"/>, which tests hold it to.</summary>
 internal sealed class DailyUsageDelta(DailyUsageKey key)
@@ -29,6 +45,12 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
     public long ToolCalls;
     public long ToolErrors;
     public long SessionsStarted;
+
+    /// <summary>The row's values under <paramref name="key"/> (this delta's own, or another project's when it moves), in
+    /// the parameter order of <see cref="DailyAggregateSql"/>.</summary>
+    public object[] Values(DailyUsageKey key) =>
+        [key.Day, key.ProjectId, key.DeveloperId, key.Client, key.Model, Events, ApiRequests, InputTokens, OutputTokens, CacheReadTokens,
+            CacheCreationTokens, CostUsd, ToolCalls, ToolErrors, SessionsStarted];
 
     /// <summary>Sums the inserted rows per rollup key, and counts each session this transaction created on the no-model row
     /// of the day of its first event (its <c>started_at</c>). Ordered by key, so concurrent writers lock rows in one order.</summary>
@@ -62,8 +84,6 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
         }
         foreach (var session in createdSessions) Row(session.Session, session.First, null).SessionsStarted++;
 
-        return [.. byKey.Values.OrderBy(d => d.Key.Day).ThenBy(d => d.Key.ProjectId)
-            .ThenBy(d => d.Key.DeveloperId, StringComparer.Ordinal).ThenBy(d => d.Key.Client, StringComparer.Ordinal)
-            .ThenBy(d => d.Key.Model, StringComparer.Ordinal)];
+        return [.. byKey.Values.OrderBy(d => d.Key, DailyKeyOrder.Instance)];
     }
 }

@@ -131,26 +131,8 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 + "successes = tool_usages.successes + excluded.successes, errors = tool_usages.errors + excluded.errors", 5);
             _touchProject = new Command(connection,
                 "UPDATE projects SET last_activity_at = @p1 WHERE id = @p0 AND last_activity_at < @p1", 2);
-            _upsertDailyUsage = new Command(connection,
-                $"INSERT INTO daily_usage ({Dashboard.DailyUsageRebuilder.Columns}) "
-                + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14) "
-                + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET events = daily_usage.events + excluded.events, "
-                + "api_requests = daily_usage.api_requests + excluded.api_requests, input_tokens = daily_usage.input_tokens + excluded.input_tokens, "
-                + "output_tokens = daily_usage.output_tokens + excluded.output_tokens, "
-                + "cache_read_tokens = daily_usage.cache_read_tokens + excluded.cache_read_tokens, "
-                + "cache_creation_tokens = daily_usage.cache_creation_tokens + excluded.cache_creation_tokens, "
-                + "cost_usd = daily_usage.cost_usd + excluded.cost_usd, tool_calls = daily_usage.tool_calls + excluded.tool_calls, "
-                + "tool_errors = daily_usage.tool_errors + excluded.tool_errors, "
-                + "sessions_started = daily_usage.sessions_started + excluded.sessions_started", 15);
-            _upsertDailyCost = new Command(connection,
-                "INSERT INTO daily_costs (day, project_id, developer_id, client, model, client_cost_usd, computed_cost_usd, priced_events, "
-                + "unpriced_events, unpriced_tokens) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9) "
-                + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET "
-                + "client_cost_usd = daily_costs.client_cost_usd + excluded.client_cost_usd, "
-                + "computed_cost_usd = daily_costs.computed_cost_usd + excluded.computed_cost_usd, "
-                + "priced_events = daily_costs.priced_events + excluded.priced_events, "
-                + "unpriced_events = daily_costs.unpriced_events + excluded.unpriced_events, "
-                + "unpriced_tokens = daily_costs.unpriced_tokens + excluded.unpriced_tokens", 10);
+            _upsertDailyUsage = new Command(connection, DailyAggregateSql.UpsertUsage, 15);
+            _upsertDailyCost = new Command(connection, DailyAggregateSql.UpsertCost, 10);
         }
         catch
         {
@@ -257,23 +239,13 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
     /// <summary>Adds the transaction's sums to the daily rollup the dashboard reads, in the same transaction as the events.</summary>
     private async Task ApplyDailyUsageAsync(DbTransaction tx, List<DailyUsageDelta> deltas, CancellationToken ct)
     {
-        foreach (var d in deltas)
-        {
-            var k = d.Key;
-            await _upsertDailyUsage!.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, d.Events, d.ApiRequests, d.InputTokens,
-                d.OutputTokens, d.CacheReadTokens, d.CacheCreationTokens, d.CostUsd, d.ToolCalls, d.ToolErrors, d.SessionsStarted).ExecuteNonQueryAsync(ct);
-        }
+        foreach (var d in deltas) await _upsertDailyUsage!.Bind(tx, d.Values(d.Key)).ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Adds the transaction's client, computed and unpriced figures to the daily cost rollup, in the same transaction.</summary>
     private async Task ApplyDailyCostsAsync(DbTransaction tx, List<DailyCostDelta> deltas, CancellationToken ct)
     {
-        foreach (var d in deltas)
-        {
-            var k = d.Key;
-            await _upsertDailyCost!.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, d.ClientCostUsd, d.ComputedCostUsd,
-                d.PricedEvents, d.UnpricedEvents, d.UnpricedTokens).ExecuteNonQueryAsync(ct);
-        }
+        foreach (var d in deltas) await _upsertDailyCost!.Bind(tx, d.Values(d.Key)).ExecuteNonQueryAsync(ct);
     }
 
     private static GroupOutcome Outcome(IReadOnlyList<IngestBatch> batches, List<EventRow> rows, List<SessionDelta> deltas, DateTime now)
