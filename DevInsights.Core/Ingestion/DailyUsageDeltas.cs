@@ -53,8 +53,11 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
             CacheCreationTokens, CostUsd, ToolCalls, ToolErrors, SessionsStarted];
 
     /// <summary>Sums the inserted rows per rollup key, and counts each session this transaction created on the no-model row
-    /// of the day of its first event (its <c>started_at</c>). Ordered by key, so concurrent writers lock rows in one order.</summary>
-    public static List<DailyUsageDelta> FromRows(IEnumerable<EventRow> rows, IEnumerable<SessionDelta> createdSessions)
+    /// of the day of its first event (its <c>started_at</c>); a session whose start a late event moved to an earlier day
+    /// (<paramref name="earlierStarts"/>) is counted there instead of on its old day. Ordered by key, so concurrent writers
+    /// lock rows in one order.</summary>
+    public static List<DailyUsageDelta> FromRows(IEnumerable<EventRow> rows, IEnumerable<SessionDelta> createdSessions,
+        IEnumerable<(SessionRef Session, DateTime From, DateTime To)> earlierStarts)
     {
         var byKey = new Dictionary<DailyUsageKey, DailyUsageDelta>();
         DailyUsageDelta Row(SessionRef session, DateTime timestamp, string? model)
@@ -83,6 +86,11 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
             }
         }
         foreach (var session in createdSessions) Row(session.Session, session.First, null).SessionsStarted++;
+        foreach (var (session, from, to) in earlierStarts)
+        {
+            Row(session, from, null).SessionsStarted--;
+            Row(session, to, null).SessionsStarted++;
+        }
 
         return [.. byKey.Values.OrderBy(d => d.Key, DailyKeyOrder.Instance)];
     }

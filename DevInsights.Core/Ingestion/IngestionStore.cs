@@ -54,8 +54,8 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
 
             await InsertEventsAsync(tx, rows, batches, now, ct);
             var deltas = SessionDelta.FromRows(rows);
-            await ApplyAggregatesAsync(tx, deltas, created, now, ct);
-            await ApplyDailyUsageAsync(tx, DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id))), ct);
+            var earlierStarts = await ApplyAggregatesAsync(tx, deltas, created, now, ct);
+            await ApplyDailyUsageAsync(tx, DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id)), earlierStarts), ct);
             await ApplyDailyCostsAsync(tx, DailyCostDelta.FromRows(rows), ct);
             await tx.CommitAsync(ct);
 
@@ -201,9 +201,12 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         return session;
     }
 
-    private async Task ApplyAggregatesAsync(DbTransaction tx, List<SessionDelta> deltas, HashSet<long> created, DateTime now, CancellationToken ct)
+    /// <returns>Existing sessions whose start moved to an earlier day (a late event), with their old start.</returns>
+    private async Task<List<(SessionRef Session, DateTime From, DateTime To)>> ApplyAggregatesAsync(DbTransaction tx, List<SessionDelta> deltas,
+        HashSet<long> created, DateTime now, CancellationToken ct)
     {
         var projects = new Dictionary<long, DateTime>();
+        var earlierStarts = new List<(SessionRef, DateTime, DateTime)>();
         // Ascending ids: concurrent writers (several PostgreSQL instances) take row locks in the same order.
         foreach (var delta in deltas.OrderBy(d => d.Session.Id))
         {
@@ -217,6 +220,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 var started = UtcDateTimeConverter.AsUtc(reader.GetDateTime(0));
                 var lastEvent = UtcDateTimeConverter.AsUtc(reader.GetDateTime(1));
                 if (started < first) first = started;
+                else if (first.Date < started.Date) earlierStarts.Add((delta.Session, started, first));
                 if (lastEvent > last) last = lastEvent;
                 models = reader.IsDBNull(2) ? null : reader.GetString(2);
             }
@@ -234,6 +238,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         }
         foreach (var (projectId, latest) in projects)
             await _touchProject!.Bind(tx, projectId, latest).ExecuteNonQueryAsync(ct);
+        return earlierStarts;
     }
 
     /// <summary>Adds the transaction's sums to the daily rollup the dashboard reads, in the same transaction as the events.</summary>
