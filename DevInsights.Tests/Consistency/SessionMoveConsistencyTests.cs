@@ -38,6 +38,8 @@ public sealed class SessionMoveConsistencyTests(ProviderApps apps) : IClassFixtu
             e.At(firstDay.AddDays(2).AddMinutes(3), "api_request", "claude-sonnet-4-5", input: 50, cost: 0.25, durationMs: 300),
             e.At(firstDay.AddDays(2).AddMinutes(4), "tool_result", tool: "Read", success: true),
         ]);
+        // A late event a day before the other session's start: its start (and sessions_started) moves to that day.
+        await FixtureFeed.PostAsync(user.Client, [RollupTestKit.Events(staying).At(firstDay.AddDays(-1), "user_prompt")]);
         await RollupTestKit.RunJobAsync<RollupJob>(app);
         await AggregateKit.AssertAggregatesMatchRawAsync(app, user.Id);
         Assert.Equal(unassigned, (await AggregateKit.SessionAsync(app, moving)).ProjectId);
