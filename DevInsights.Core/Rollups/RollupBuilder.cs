@@ -15,8 +15,8 @@ public sealed record RollupResult(long NewEvents, int ChangedSessions, int HourR
 /// reads the current highest id (on PostgreSQL under a momentary SHARE lock on events, so no insert with a smaller id is
 /// still in flight), finds the (project, hour) of every event above the watermark, adds the hours spanned by sessions
 /// changed since the last pass (less a margin) and the ranges of <see cref="RollupInvalidation"/> rows, rebuilds those
-/// hours from the raw rows at or below the new watermark, and their days from the hour buckets. Chunks of <see cref="ChunkEvents"/> events are folded one transaction each, the new
-/// watermark written in the same transaction, so the buckets always hold exactly the events the watermark says (a failed
+/// hours from the raw rows at or below the new watermark, and their days from the hour buckets. Chunks of
+/// <see cref="ChunkEvents"/> events are folded one transaction each, the new watermark written in the same transaction, so the buckets always hold exactly the events the watermark says (a failed
 /// chunk is redone by the next pass). A late event therefore corrects exactly the buckets it falls in; re-running changes
 /// nothing. Invalidations are deleted in the transaction of the first chunk, which rebuilds their hours: a pass that
 /// fails before its commit leaves them for the next one. Hours older than <see cref="RollupState.PurgedBefore"/> lost
