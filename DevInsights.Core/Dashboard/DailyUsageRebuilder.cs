@@ -17,8 +17,8 @@ public sealed class DailyUsageRebuilder(IDbContextFactory<DevInsightsDbContext> 
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var sqlite = db.Database.IsSqlite();
-        var eventDay = sqlite ? "date(e.timestamp)" : "(e.timestamp AT TIME ZONE 'UTC')::date";
-        var sessionDay = sqlite ? "date(s.started_at)" : "(s.started_at AT TIME ZONE 'UTC')::date";
+        var eventDay = Ingestion.DailyAggregateSql.DayOf(sqlite, "e.timestamp");
+        var sessionDay = Ingestion.DailyAggregateSql.DayOf(sqlite, "s.started_at");
 
         // SQLite's transaction is BEGIN IMMEDIATE (the write lock). On PostgreSQL the table lock makes the writer's
         // upserts wait until this commits: events it stores meanwhile are added on top, never lost or counted twice.

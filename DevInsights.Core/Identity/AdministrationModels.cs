@@ -13,7 +13,10 @@ public sealed record UserRow(
 public sealed record UserPage(IReadOnlyList<UserRow> Items, int Total);
 
 /// <summary>What deleting a user removes, shown before the deletion is confirmed.</summary>
-public sealed record DeletionPreview(string Id, string Email, int Sessions, long Events, int Keys);
+/// <param name="AggregateRows">Rows of the daily and hourly aggregates (daily_usage, daily_costs, usage_rollups,
+/// tool_rollups) holding the user's figures, including those of events retention already deleted.</param>
+/// <param name="ProviderMappings">Provider mappings naming the user.</param>
+public sealed record DeletionPreview(string Id, string Email, int Sessions, long Events, int Keys, long AggregateRows, int ProviderMappings);
 
 public sealed record KeyRow(
     long Id, string Prefix, string Name, string UserId, string OwnerEmail, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt)

@@ -107,7 +107,9 @@ public sealed partial class UserAdministration
         var sessions = await db.Sessions.CountAsync(s => s.DeveloperId == user.Id, ct);
         var events = await db.Events.LongCountAsync(e => sessionIds.Contains(e.SessionId), ct);
         var keys = await db.ApiKeys.CountAsync(k => k.UserId == user.Id, ct);
-        return new DeletionPreview(user.Id, user.Email ?? user.Id, sessions, events, keys);
+        var aggregateRows = await DeveloperData.CountAggregateRowsAsync(db, user.Id, ct);
+        var mappings = await DeveloperData.CountProviderMappingsAsync(db, user.Id, ct);
+        return new DeletionPreview(user.Id, user.Email ?? user.Id, sessions, events, keys, aggregateRows, mappings);
     }
 
     private async Task<AppUser> FindByIdAsync(string userId) =>

@@ -15,7 +15,9 @@ public sealed record CreatedUser(string Id, string Email, string Role, ApiKeySer
 
 public sealed record RotatedKey(string UserId, int Revoked, ApiKeyService.IssuedKey Key);
 
-public sealed record DeletedUser(string Id, string Email, int Sessions, int Events);
+/// <param name="AggregateRows">Rows of daily_usage, daily_costs, usage_rollups and tool_rollups that held the user.</param>
+/// <param name="ProviderMappings">Provider mappings that named the user (deleted, or kept for their project only).</param>
+public sealed record DeletedUser(string Id, string Email, int Sessions, int Events, long AggregateRows, int ProviderMappings);
 
 /// <summary>User and key management shared by the <c>admin</c> commands and the admin pages; every change
 /// leaves an <see cref="AuditLog"/> row.</summary>
@@ -107,26 +109,30 @@ public sealed partial class UserAdministration(
         return new RotatedKey(user.Id, revoked, key);
     }
 
-    /// <summary>Removes the user's sessions with their events, tool usages and messages, then the user with
-    /// roles, logins and keys, in one transaction.</summary>
+    /// <summary>Removes the user's sessions with their events, tool usages and messages, their rows in the daily and rollup
+    /// aggregates (<see cref="DeveloperData"/>), then the user with roles, logins and keys, in one transaction.</summary>
     public async Task<DeletedUser> DeleteUserAsync(string email, AuditActor actor, CancellationToken ct = default)
     {
         var user = await FindAsync(email);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await DeveloperData.LockRollupsAsync(db, ct);
         var sessionIds = db.Sessions.Where(s => s.DeveloperId == user.Id).Select(s => s.Id);
         // Events are deleted explicitly to count them exactly; tool usages and messages go by ON DELETE CASCADE.
         var events = await db.Events.Where(e => sessionIds.Contains(e.SessionId)).ExecuteDeleteAsync(ct);
         var sessions = await db.Sessions.Where(s => s.DeveloperId == user.Id).ExecuteDeleteAsync(ct);
+        // After the sessions: on PostgreSQL that delete waits for a writer holding one of them, whose daily upserts are then
+        // committed and deleted here too.
+        var (aggregateRows, providerMappings) = await DeveloperData.DeleteAsync(db, user.Id, ct);
         // Roles, claims, logins, tokens and API keys reference the user with ON DELETE CASCADE.
         await db.Users.Where(u => u.Id == user.Id).ExecuteDeleteAsync(ct);
-        audit.Add(db, actor, AuditActions.UserDeleted, user.Email, new { userId = user.Id, sessions, events });
+        audit.Add(db, actor, AuditActions.UserDeleted, user.Email, new { userId = user.Id, sessions, events, aggregateRows, providerMappings });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         keys.ForgetAuthentications();
         // Remembered attributions may name the deleted user (by a linked identity): new telemetry must not.
         attributor.ClearCache();
-        return new DeletedUser(user.Id, user.Email ?? email, sessions, events);
+        return new DeletedUser(user.Id, user.Email ?? email, sessions, events, aggregateRows, providerMappings);
     }
 
     private async Task<AppUser> FindAsync(string email) =>

@@ -4,17 +4,6 @@ namespace DevInsights.Core.Ingestion;
 /// ingestion writer inserts, or the events the repricer prices anew (each counted out with its old cost, in with its new).</summary>
 internal sealed class DailyCostDelta(DailyUsageKey key)
 {
-    /// <summary>Adds a delta onto the row, creating it when missing; parameters are the key then the five figures.</summary>
-    public const string UpsertSql =
-        "INSERT INTO daily_costs (day, project_id, developer_id, client, model, client_cost_usd, computed_cost_usd, priced_events, "
-        + "unpriced_events, unpriced_tokens) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9) "
-        + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET "
-        + "client_cost_usd = daily_costs.client_cost_usd + excluded.client_cost_usd, "
-        + "computed_cost_usd = daily_costs.computed_cost_usd + excluded.computed_cost_usd, "
-        + "priced_events = daily_costs.priced_events + excluded.priced_events, "
-        + "unpriced_events = daily_costs.unpriced_events + excluded.unpriced_events, "
-        + "unpriced_tokens = daily_costs.unpriced_tokens + excluded.unpriced_tokens";
-
     public DailyUsageKey Key { get; } = key;
     public double ClientCostUsd;
     public double ComputedCostUsd;
@@ -41,7 +30,10 @@ internal sealed class DailyCostDelta(DailyUsageKey key)
         }
     }
 
-    /// <summary>The statement's parameter values: the key, then the figures.</summary>
-    public object[] Values() =>
-        [Key.Day, Key.ProjectId, Key.DeveloperId, Key.Client, Key.Model, ClientCostUsd, ComputedCostUsd, PricedEvents, UnpricedEvents, UnpricedTokens];
+    /// <summary>The row's values under its own key, in the parameter order of <see cref="DailyAggregateSql"/>.</summary>
+    public object[] Values() => Values(Key);
+
+    /// <summary>The row's values under <paramref name="key"/> (another project's when a session moves).</summary>
+    public object[] Values(DailyUsageKey key) =>
+        [key.Day, key.ProjectId, key.DeveloperId, key.Client, key.Model, ClientCostUsd, ComputedCostUsd, PricedEvents, UnpricedEvents, UnpricedTokens];
 }

@@ -46,10 +46,18 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
     public long ToolErrors;
     public long SessionsStarted;
 
+    /// <summary>The row's values under <paramref name="key"/> (this delta's own, or another project's when it moves), in
+    /// the parameter order of <see cref="DailyAggregateSql"/>.</summary>
+    public object[] Values(DailyUsageKey key) =>
+        [key.Day, key.ProjectId, key.DeveloperId, key.Client, key.Model, Events, ApiRequests, InputTokens, OutputTokens, CacheReadTokens,
+            CacheCreationTokens, CostUsd, ToolCalls, ToolErrors, SessionsStarted];
+
     /// <summary>Sums the inserted rows per rollup key (usage and cost figures in one pass), and counts each session this
-    /// transaction created on the no-model row of the day of its first event (its <c>started_at</c>). Ordered by key, so
-    /// concurrent writers lock rows in one order.</summary>
-    public static List<DailyUsageDelta> FromRows(IEnumerable<EventRow> rows, IEnumerable<SessionDelta> createdSessions)
+    /// transaction created on the no-model row of the day of its first event (its <c>started_at</c>); a session whose start
+    /// a late event moved to an earlier day (<paramref name="earlierStarts"/>) is counted there instead of on its old day.
+    /// Ordered by key, so concurrent writers lock rows in one order.</summary>
+    public static List<DailyUsageDelta> FromRows(IEnumerable<EventRow> rows, IEnumerable<SessionDelta> createdSessions,
+        IEnumerable<(SessionRef Session, DateTime From, DateTime To)> earlierStarts)
     {
         var byKey = new Dictionary<DailyUsageKey, DailyUsageDelta>();
         DailyUsageDelta Row(SessionRef session, DateTime timestamp, string? model)
@@ -79,6 +87,11 @@ internal sealed class DailyUsageDelta(DailyUsageKey key)
             }
         }
         foreach (var session in createdSessions) Row(session.Session, session.First, null).SessionsStarted++;
+        foreach (var (session, from, to) in earlierStarts)
+        {
+            Row(session, from, null).SessionsStarted--;
+            Row(session, to, null).SessionsStarted++;
+        }
 
         return [.. byKey.Values.OrderBy(d => d.Key)];
     }

@@ -17,6 +17,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<IIngestionNotifier, IngestionNotifier>();
         services.AddSingleton<AttributeLimits>();
         services.AddSingleton<UnassignedProject>();
+        services.AddSingleton<SessionMover>();
         // Ingestion prices every event with tokens (cost, price version, unpriced) in the batch's transaction.
         services.AddSingleton<Pricing.PriceBook>();
         // One instance is both the hosted loop and the handle others use (ForgetSession, test hooks).

@@ -54,8 +54,8 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
 
             await InsertEventsAsync(tx, rows, batches, now, ct);
             var deltas = SessionDelta.FromRows(rows);
-            await ApplyAggregatesAsync(tx, deltas, created, now, ct);
-            var daily = DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id)));
+            var earlierStarts = await ApplyAggregatesAsync(tx, deltas, created, now, ct);
+            var daily = DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id)), earlierStarts);
             await ApplyDailyUsageAsync(tx, daily, ct);
             await ApplyDailyCostsAsync(tx, daily, ct);
             await tx.CommitAsync(ct);
@@ -132,18 +132,8 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 + "successes = tool_usages.successes + excluded.successes, errors = tool_usages.errors + excluded.errors", 5);
             _touchProject = new PositionalCommand(connection,
                 "UPDATE projects SET last_activity_at = @p1 WHERE id = @p0 AND last_activity_at < @p1", 2);
-            _upsertDailyUsage = new PositionalCommand(connection,
-                $"INSERT INTO daily_usage ({Dashboard.DailyUsageRebuilder.Columns}) "
-                + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14) "
-                + "ON CONFLICT (day, project_id, developer_id, client, model) DO UPDATE SET events = daily_usage.events + excluded.events, "
-                + "api_requests = daily_usage.api_requests + excluded.api_requests, input_tokens = daily_usage.input_tokens + excluded.input_tokens, "
-                + "output_tokens = daily_usage.output_tokens + excluded.output_tokens, "
-                + "cache_read_tokens = daily_usage.cache_read_tokens + excluded.cache_read_tokens, "
-                + "cache_creation_tokens = daily_usage.cache_creation_tokens + excluded.cache_creation_tokens, "
-                + "cost_usd = daily_usage.cost_usd + excluded.cost_usd, tool_calls = daily_usage.tool_calls + excluded.tool_calls, "
-                + "tool_errors = daily_usage.tool_errors + excluded.tool_errors, "
-                + "sessions_started = daily_usage.sessions_started + excluded.sessions_started", 15);
-            _upsertDailyCost = new PositionalCommand(connection, DailyCostDelta.UpsertSql, 10);
+            _upsertDailyUsage = new PositionalCommand(connection, DailyAggregateSql.UpsertUsage, 15);
+            _upsertDailyCost = new PositionalCommand(connection, DailyAggregateSql.UpsertCost, 10);
         }
         catch
         {
@@ -212,9 +202,12 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         return session;
     }
 
-    private async Task ApplyAggregatesAsync(DbTransaction tx, List<SessionDelta> deltas, HashSet<long> created, DateTime now, CancellationToken ct)
+    /// <returns>Existing sessions whose start moved to an earlier day (a late event), with their old start.</returns>
+    private async Task<List<(SessionRef Session, DateTime From, DateTime To)>> ApplyAggregatesAsync(DbTransaction tx, List<SessionDelta> deltas,
+        HashSet<long> created, DateTime now, CancellationToken ct)
     {
         var projects = new Dictionary<long, DateTime>();
+        var earlierStarts = new List<(SessionRef, DateTime, DateTime)>();
         // Ascending ids: concurrent writers (several PostgreSQL instances) take row locks in the same order.
         foreach (var delta in deltas.OrderBy(d => d.Session.Id))
         {
@@ -228,6 +221,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 var started = UtcDateTimeConverter.AsUtc(reader.GetDateTime(0));
                 var lastEvent = UtcDateTimeConverter.AsUtc(reader.GetDateTime(1));
                 if (started < first) first = started;
+                else if (first.Date < started.Date) earlierStarts.Add((delta.Session, started, first));
                 if (lastEvent > last) last = lastEvent;
                 models = reader.IsDBNull(2) ? null : reader.GetString(2);
             }
@@ -245,17 +239,13 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
         }
         foreach (var (projectId, latest) in projects)
             await _touchProject!.Bind(tx, projectId, latest).ExecuteNonQueryAsync(ct);
+        return earlierStarts;
     }
 
     /// <summary>Adds the transaction's sums to the daily rollup the dashboard reads, in the same transaction as the events.</summary>
     private async Task ApplyDailyUsageAsync(DbTransaction tx, List<DailyUsageDelta> deltas, CancellationToken ct)
     {
-        foreach (var d in deltas)
-        {
-            var k = d.Key;
-            await _upsertDailyUsage!.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, d.Events, d.ApiRequests, d.InputTokens,
-                d.OutputTokens, d.CacheReadTokens, d.CacheCreationTokens, d.CostUsd, d.ToolCalls, d.ToolErrors, d.SessionsStarted).ExecuteNonQueryAsync(ct);
-        }
+        foreach (var d in deltas) await _upsertDailyUsage!.Bind(tx, d.Values(d.Key)).ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Adds the transaction's client, computed and unpriced figures to the daily cost rollup, in the same transaction.</summary>

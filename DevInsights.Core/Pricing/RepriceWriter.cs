@@ -98,7 +98,7 @@ internal sealed class RepriceWriter(DbConnection connection, bool sqlite, PriceT
             "UPDATE daily_usage SET cost_usd = cost_usd + @p5 WHERE day = @p0 AND project_id = @p1 AND developer_id = @p2 AND client = @p3 AND model = @p4", 6);
         foreach (var (k, (usageCost, _)) in daily)
             if (usageCost != 0) await _updateDailyUsage.Bind(tx, k.Day, k.ProjectId, k.DeveloperId, k.Client, k.Model, usageCost).ExecuteNonQueryAsync(ct);
-        _upsertDailyCost ??= new PositionalCommand(connection, DailyCostDelta.UpsertSql, 10);
+        _upsertDailyCost ??= new PositionalCommand(connection, DailyAggregateSql.UpsertCost, 10);
         foreach (var (_, cost) in daily.Values)
             await _upsertDailyCost.Bind(tx, cost.Values()).ExecuteNonQueryAsync(ct);
 

@@ -6,19 +6,21 @@ using Microsoft.EntityFrameworkCore;
 namespace DevInsights.Core.Rollups;
 
 /// <summary>What one rollup pass did.</summary>
-public sealed record RollupResult(long NewEvents, int ChangedSessions, int HourRanges, int DayRanges, long Watermark);
+/// <param name="Invalidations">Ranges other changes asked to rebuild (rows of <c>rollup_invalidations</c> consumed).</param>
+public sealed record RollupResult(long NewEvents, int ChangedSessions, int HourRanges, int DayRanges, long Watermark, int Invalidations);
 
 /// <summary>Brings <c>usage_rollups</c> and <c>tool_rollups</c> up to date, incrementally and idempotently.</summary>
 /// <remarks>
 /// The dirty-bucket watermark: <c>rollup_state.event_watermark</c> is the highest event id already reflected. Each pass
 /// reads the current highest id (on PostgreSQL under a momentary SHARE lock on events, so no insert with a smaller id is
 /// still in flight), finds the (project, hour) of every event above the watermark, adds the hours spanned by sessions
-/// changed since the last pass (less a margin), rebuilds those hours from the raw rows at or below the new watermark, and
-/// their days from the hour buckets. Chunks of <see cref="ChunkEvents"/> events are folded one transaction each, the new
-/// watermark written in the same transaction, so the buckets always hold exactly the events the watermark says (a failed
+/// changed since the last pass (less a margin) and the ranges of <see cref="RollupInvalidation"/> rows, rebuilds those
+/// hours from the raw rows at or below the new watermark, and their days from the hour buckets. Chunks of
+/// <see cref="ChunkEvents"/> events are folded one transaction each, the new watermark written in the same transaction, so the buckets always hold exactly the events the watermark says (a failed
 /// chunk is redone by the next pass). A late event therefore corrects exactly the buckets it falls in; re-running changes
-/// nothing. Hours older than <see cref="RollupState.PurgedBefore"/> lost their raw events to retention, so there only the
-/// new events are added on top.
+/// nothing. Invalidations are deleted in the transaction of the first chunk, which rebuilds their hours: a pass that
+/// fails before its commit leaves them for the next one. Hours older than <see cref="RollupState.PurgedBefore"/> lost
+/// their raw events to retention, so there only the new events are added on top.
 /// </remarks>
 public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
 {
@@ -40,6 +42,7 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         var started = clock.GetUtcNow().UtcDateTime;
         await using var connection = await connections.OpenAsync(ct);
         var upto = await ReadHighestEventIdAsync(connection, ct);
+        var invalidations = await ReadInvalidationsAsync(connection, ct);
         // Ids only go backwards when the newest events were deleted (a user removed): start again from there.
         var after = Math.Min(state.EventWatermark, upto);
         var first = after;
@@ -49,11 +52,16 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         {
             var chunk = Math.Min(upto, after + ChunkEvents);
             var (hours, events) = await DirtyHoursAsync(connection, sql, after, chunk, ct);
-            if (after == first) changedSessions = await AddChangedSessionsAsync(connection, state.SessionsCheckedAt - SessionMargin, hours, ct);
+            if (after == first)
+            {
+                changedSessions = await AddChangedSessionsAsync(connection, state.SessionsCheckedAt - SessionMargin, hours, ct);
+                foreach (var i in invalidations) AddHours(Hours(hours, i.Project), i.From, i.To.AddTicks(-1));
+            }
             var work = Ranges(hours);
             await using (var tx = await connection.BeginTransactionAsync(ct))
             {
                 var purged = await LockStateAsync(connection, tx, sql, ct);
+                if (after == first) await RollupInvalidations.DeleteAsync(connection, tx, invalidations.Select(i => i.Id), ct);
                 for (var i = 0; i < work.Count; i++)
                 {
                     var (grain, project, from, to) = work[i];
@@ -81,7 +89,7 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
             progress?.Report(new JobProgress(Fraction(first, upto, after, after, 1), $"Rolled up to event {after:N0} of {upto:N0}"));
         }
         while (after < upto);
-        return new RollupResult(newEvents, changedSessions, hourRanges, dayRanges, upto);
+        return new RollupResult(newEvents, changedSessions, hourRanges, dayRanges, upto, invalidations.Count);
     }
 
     private static double Fraction(long first, long upto, long after, long chunk, double withinChunk) =>
@@ -155,11 +163,26 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         while (await reader.ReadAsync(ct))
         {
             count++;
-            var set = Hours(hours, reader.GetInt64(0));
-            var last = Hour(UtcDateTimeConverter.AsUtc(reader.GetDateTime(2)));
-            for (var h = Hour(UtcDateTimeConverter.AsUtc(reader.GetDateTime(1))); h <= last; h = h.AddHours(1)) set.Add(h);
+            AddHours(Hours(hours, reader.GetInt64(0)), UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)), UtcDateTimeConverter.AsUtc(reader.GetDateTime(2)));
         }
         return count;
+    }
+
+    /// <summary>Every hour from the one holding <paramref name="first"/> to the one holding <paramref name="last"/>.</summary>
+    private static void AddHours(HashSet<DateTime> set, DateTime first, DateTime last)
+    {
+        for (var h = Hour(first); h <= Hour(last); h = h.AddHours(1)) set.Add(h);
+    }
+
+    private static async Task<List<(long Id, long Project, DateTime From, DateTime To)>> ReadInvalidationsAsync(DbConnection connection,
+        CancellationToken ct)
+    {
+        var rows = new List<(long, long, DateTime, DateTime)>();
+        await using var command = RollupSql.Command(connection, null, RollupInvalidations.Select, new Dictionary<string, object>());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1), UtcDateTimeConverter.AsUtc(reader.GetDateTime(2)), UtcDateTimeConverter.AsUtc(reader.GetDateTime(3))));
+        return rows;
     }
 
     /// <summary>Replaces a project's day buckets of [from, to) (whole days) by the sums of their hour buckets.</summary>

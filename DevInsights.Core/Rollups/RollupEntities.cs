@@ -74,3 +74,15 @@ public sealed class RollupState
     public DateTime? PurgedBefore { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
+
+/// <summary>A bucket range [<see cref="FromTime"/>, <see cref="ToTime"/>) of one project whose rollups no longer match the
+/// raw events (a session moved out of the project): written in the transaction of that change, consumed and deleted by
+/// the rollups job in the transaction that rebuilds the range.</summary>
+public sealed class RollupInvalidation
+{
+    public long Id { get; set; }
+    public long ProjectId { get; set; }
+    public DateTime FromTime { get; set; }
+    public DateTime ToTime { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

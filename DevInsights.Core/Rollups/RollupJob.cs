@@ -3,7 +3,7 @@ using DevInsights.Core.Jobs;
 namespace DevInsights.Core.Rollups;
 
 /// <summary>The <c>rollups</c> job: every five minutes by default, folds the events stored since the last run (and the
-/// sessions changed since) into the hourly and daily buckets. See <see cref="RollupBuilder"/>.</summary>
+/// sessions changed and the ranges invalidated since) into the hourly and daily buckets. See <see cref="RollupBuilder"/>.</summary>
 public sealed class RollupJob(RollupBuilder builder) : IDevInsightsJob
 {
     public const string JobName = "rollups";
@@ -17,11 +17,12 @@ public sealed class RollupJob(RollupBuilder builder) : IDevInsightsJob
     {
         var result = await builder.RunAsync(context.Progress, ct);
         return new JobOutcome(
-            $"Rolled up {result.NewEvents:N0} new event(s) and {result.ChangedSessions:N0} changed session(s) into {result.HourRanges:N0} hourly and {result.DayRanges:N0} daily bucket range(s)",
+            $"Rolled up {result.NewEvents:N0} new event(s), {result.ChangedSessions:N0} changed session(s) and {result.Invalidations:N0} invalidated range(s) into {result.HourRanges:N0} hourly and {result.DayRanges:N0} daily bucket range(s)",
             new Dictionary<string, long>
             {
                 ["events"] = result.NewEvents,
                 ["sessions"] = result.ChangedSessions,
+                ["invalidations"] = result.Invalidations,
                 ["hourRanges"] = result.HourRanges,
                 ["dayRanges"] = result.DayRanges,
                 ["watermark"] = result.Watermark,

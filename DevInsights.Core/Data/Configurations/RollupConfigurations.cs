@@ -44,3 +44,12 @@ internal sealed class RollupStateConfiguration : IEntityTypeConfiguration<Rollup
         b.Property(s => s.Name).HasMaxLength(64);
     }
 }
+
+internal sealed class RollupInvalidationConfiguration : IEntityTypeConfiguration<RollupInvalidation>
+{
+    public void Configure(EntityTypeBuilder<RollupInvalidation> b)
+    {
+        b.ToTable("rollup_invalidations");
+        b.HasOne<Project>().WithMany().HasForeignKey(i => i.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -16,13 +16,14 @@ public sealed record OtlpPlacement(IReadOnlyDictionary<string, SessionContext> C
 /// once later telemetry attributes it (say <c>devinsights.project</c> appears). Sessions never move between two real
 /// projects: telemetry that disagrees with itself must not make a session flap.</summary>
 /// <remarks>Log exports are placed after their events were committed (<see cref="SettleAsync"/>): the writer's cache
-/// then knows the session, so the hot path needs no look-up of its own, even for a new session. A move updates the
-/// session and all its events, then makes the writer forget the session; if a concurrent batch still wrote events with
+/// then knows the session, so the hot path needs no look-up of its own, even for a new session. A move
+/// (<see cref="SessionMover"/>) updates the session, all its events and the aggregates beside them, then makes the writer
+/// forget the session; if a concurrent batch still wrote events with
 /// the old place, the next export sees the old place in the writer's cache and moves the session (and those events)
 /// again.</remarks>
 public sealed class OtlpSessionPlacer(
-    IngestionSessionCache sessions, IngestionWriter writer, UnassignedProject unassigned,
-    IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
+    IngestionSessionCache sessions, IngestionWriter writer, UnassignedProject unassigned, SessionMover mover,
+    IDbContextFactory<DevInsightsDbContext> dbFactory)
 {
     /// <summary>The writer's contexts: as attributed, adopting existing sessions as they are.</summary>
     public static Dictionary<string, SessionContext> ContextsFor(IReadOnlyDictionary<string, (string Client, OtlpAttribution Attribution)> wanted)
@@ -55,7 +56,7 @@ public sealed class OtlpSessionPlacer(
         {
             var target = Target(current, wanted[id].Attribution, unassignedId);
             if (target == current) continue;
-            await MoveAsync(target, ct);
+            await mover.MoveAsync(target, ct);
             writer.ForgetSession(id);
             existing[id] = target;
         }
@@ -68,20 +69,6 @@ public sealed class OtlpSessionPlacer(
         // A workspace belongs to one project: take the attributed one only where the session's project is its project.
         var workspaceId = leavesUnassigned ? a.WorkspaceId : current.WorkspaceId ?? (projectId == a.ProjectId ? a.WorkspaceId : null);
         return current with { ProjectId = projectId, MachineId = current.MachineId ?? a.MachineId, WorkspaceId = workspaceId };
-    }
-
-    private async Task MoveAsync(SessionRef s, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Sessions.Where(x => x.Id == s.Id)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ProjectId, s.ProjectId).SetProperty(x => x.MachineId, s.MachineId)
-                .SetProperty(x => x.WorkspaceId, s.WorkspaceId).SetProperty(x => x.UpdatedAt, now), ct);
-        await db.Events.Where(e => e.SessionId == s.Id)
-            .ExecuteUpdateAsync(u => u.SetProperty(e => e.ProjectId, s.ProjectId).SetProperty(e => e.MachineId, s.MachineId)
-                .SetProperty(e => e.WorkspaceId, s.WorkspaceId), ct);
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>Sessions that exist: from the writer's cache, the rest in one query.</summary>

@@ -1,0 +1,53 @@
+using DevInsights.Core.Data;
+using DevInsights.Core.Otlp.Storage;
+using DevInsights.Core.Pricing;
+using DevInsights.Core.Providers;
+using DevInsights.Core.Rollups;
+using Microsoft.EntityFrameworkCore;
+
+namespace DevInsights.Core.Identity;
+
+/// <summary>What is kept per developer beside their sessions and events, and must go with them: the four pre-aggregated
+/// tables (daily_usage, daily_costs, usage_rollups, tool_rollups, which also hold what retention already deleted from the
+/// raw events), metric points stored without a session, and provider mappings naming the developer.</summary>
+/// <remarks>The aggregate tables are keyed by developer, so deleting a developer's rows removes exactly their share of every
+/// figure; recomputing from the raw events could not, as retention may have deleted those.</remarks>
+internal static class DeveloperData
+{
+    /// <summary>Rows of the four aggregate tables that hold the developer (a full read of each: there is no developer
+    /// index, which would cost every ingestion and rollup write for a rare administration step).</summary>
+    public static async Task<long> CountAggregateRowsAsync(DevInsightsDbContext db, string developerId, CancellationToken ct) =>
+        await db.DailyUsage.LongCountAsync(d => d.DeveloperId == developerId, ct)
+        + await db.Set<DailyCost>().LongCountAsync(d => d.DeveloperId == developerId, ct)
+        + await db.UsageRollups.LongCountAsync(u => u.DeveloperId == developerId, ct)
+        + await db.ToolRollups.LongCountAsync(t => t.DeveloperId == developerId, ct);
+
+    public static Task<int> CountProviderMappingsAsync(DevInsightsDbContext db, string developerId, CancellationToken ct) =>
+        db.Set<ProviderMapping>().CountAsync(m => m.DeveloperId == developerId, ct);
+
+    /// <summary>Deletes the developer's aggregate rows and sessionless metric points, and unmaps them from provider
+    /// mappings (a mapping that also names a project keeps the project), in the caller's transaction.</summary>
+    /// <returns>Aggregate rows deleted, provider mappings changed.</returns>
+    public static async Task<(long AggregateRows, int ProviderMappings)> DeleteAsync(DevInsightsDbContext db, string developerId, CancellationToken ct)
+    {
+        long rows = await db.DailyUsage.Where(d => d.DeveloperId == developerId).ExecuteDeleteAsync(ct);
+        rows += await db.Set<DailyCost>().Where(d => d.DeveloperId == developerId).ExecuteDeleteAsync(ct);
+        rows += await db.UsageRollups.Where(u => u.DeveloperId == developerId).ExecuteDeleteAsync(ct);
+        rows += await db.ToolRollups.Where(t => t.DeveloperId == developerId).ExecuteDeleteAsync(ct);
+        // Points of the developer's sessions went with the sessions (ON DELETE CASCADE); these belong to no session.
+        await db.Set<MetricPoint>().Where(p => p.DeveloperId == developerId).ExecuteDeleteAsync(ct);
+        var mappings = await db.Set<ProviderMapping>().Where(m => m.DeveloperId == developerId && m.ProjectId == null).ExecuteDeleteAsync(ct);
+        mappings += await db.Set<ProviderMapping>().Where(m => m.DeveloperId == developerId)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.DeveloperId, (string?)null), ct);
+        return (rows, mappings);
+    }
+
+    /// <summary>Holds the rollups job's state row until the caller's transaction ends (PostgreSQL; SQLite's write
+    /// transaction already excludes every other writer), so a rollups pass never re-inserts buckets from events this
+    /// transaction deletes: it runs wholly before (its rows are then deleted) or after (the events are gone).</summary>
+    public static async Task LockRollupsAsync(DevInsightsDbContext db, CancellationToken ct)
+    {
+        if (db.Database.IsSqlite()) return;
+        await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM rollup_state WHERE name = {0} FOR UPDATE", [RollupState.UsageName], ct);
+    }
+}
