@@ -42,6 +42,15 @@ internal static class DeveloperData
         return (rows, mappings);
     }
 
+    /// <summary>Lowers the rollups job's event watermark to the highest event id left, in the caller's transaction, when
+    /// the deletion removed the newest events: SQLite gives the next events the ids after the highest remaining one, which
+    /// the job would otherwise take for events it already folded in and skip (PostgreSQL's sequence never reuses ids; there
+    /// the lower mark only makes the next pass look at ids that no longer exist).</summary>
+    public static Task LowerRollupWatermarkAsync(DevInsightsDbContext db, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync(
+            "UPDATE rollup_state SET event_watermark = (SELECT COALESCE(MAX(id), 0) FROM events) "
+            + "WHERE name = {0} AND event_watermark > (SELECT COALESCE(MAX(id), 0) FROM events)", [RollupState.UsageName], ct);
+
     /// <summary>Holds the rollups job's state row until the caller's transaction ends (PostgreSQL; SQLite's write
     /// transaction already excludes every other writer), so a rollups pass never re-inserts buckets from events this
     /// transaction deletes: it runs wholly before (its rows are then deleted) or after (the events are gone).</summary>

@@ -120,6 +120,7 @@ public sealed partial class UserAdministration(
         var sessionIds = db.Sessions.Where(s => s.DeveloperId == user.Id).Select(s => s.Id);
         // Events are deleted explicitly to count them exactly; tool usages and messages go by ON DELETE CASCADE.
         var events = await db.Events.Where(e => sessionIds.Contains(e.SessionId)).ExecuteDeleteAsync(ct);
+        await DeveloperData.LowerRollupWatermarkAsync(db, ct);
         var sessions = await db.Sessions.Where(s => s.DeveloperId == user.Id).ExecuteDeleteAsync(ct);
         // After the sessions: on PostgreSQL that delete waits for a writer holding one of them, whose daily upserts are then
         // committed and deleted here too.

@@ -43,7 +43,8 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         await using var connection = await connections.OpenAsync(ct);
         var upto = await ReadHighestEventIdAsync(connection, ct);
         var invalidations = await ReadInvalidationsAsync(connection, ct);
-        // Ids only go backwards when the newest events were deleted (a user removed): start again from there.
+        // Ids only go backwards when the newest events were deleted (a user removed, which also lowers the mark): start
+        // again from there.
         var after = Math.Min(state.EventWatermark, upto);
         var first = after;
         long newEvents = 0;
@@ -60,7 +61,14 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
             var work = Ranges(hours);
             await using (var tx = await connection.BeginTransactionAsync(ct))
             {
-                var purged = await LockStateAsync(connection, tx, sql, ct);
+                var (watermark, purged) = await LockStateAsync(connection, tx, sql, ct);
+                if (watermark < after)
+                {
+                    // A user deletion lowered the mark since this pass read it (it removed the newest events, whose ids SQLite
+                    // hands out again): nothing of this chunk is written, and the pass starts again from the lowered mark.
+                    await tx.RollbackAsync(ct);
+                    return await RunAsync(progress, ct);
+                }
                 if (after == first) await RollupInvalidations.DeleteAsync(connection, tx, invalidations.Select(i => i.Id), ct);
                 for (var i = 0; i < work.Count; i++)
                 {
@@ -104,11 +112,14 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         return [.. hourRanges.Select(r => (RollupGrain.Hour, r.Project, r.From, r.To)), .. dayRanges.Select(r => (RollupGrain.Day, r.Project, r.From, r.To))];
     }
 
-    private static async Task<DateTime?> LockStateAsync(DbConnection connection, DbTransaction tx, RollupSql sql, CancellationToken ct)
+    /// <summary>The watermark (0 before the first pass) and the retention horizon, read under the state row's lock.</summary>
+    private static async Task<(long Watermark, DateTime? Purged)> LockStateAsync(DbConnection connection, DbTransaction tx, RollupSql sql,
+        CancellationToken ct)
     {
         await using var command = RollupSql.Command(connection, tx, sql.LockState, new Dictionary<string, object> { ["@name"] = RollupState.UsageName });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) && !reader.IsDBNull(1) ? UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)) : null;
+        if (!await reader.ReadAsync(ct)) return (0, null);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)));
     }
 
     /// <summary>The current watermark (0 before the first pass) and the retention horizon.</summary>
