@@ -16,7 +16,8 @@ public sealed record UserPage(IReadOnlyList<UserRow> Items, int Total);
 /// <param name="AggregateRows">Rows of the daily and hourly aggregates (daily_usage, daily_costs, usage_rollups,
 /// tool_rollups) holding the user's figures, including those of events retention already deleted.</param>
 /// <param name="ProviderMappings">Provider mappings naming the user.</param>
-public sealed record DeletionPreview(string Id, string Email, int Sessions, long Events, int Keys, long AggregateRows, int ProviderMappings);
+/// <param name="Identities">Telemetry identities (emails, account and install ids) linked to the user.</param>
+public sealed record DeletionPreview(string Id, string Email, int Sessions, long Events, int Keys, long AggregateRows, int ProviderMappings, int Identities);
 
 public sealed record KeyRow(
     long Id, string Prefix, string Name, string UserId, string OwnerEmail, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt)

@@ -9,7 +9,8 @@ namespace DevInsights.Core.Identity;
 
 /// <summary>What is kept per developer beside their sessions and events, and must go with them: the four pre-aggregated
 /// tables (daily_usage, daily_costs, usage_rollups, tool_rollups, which also hold what retention already deleted from the
-/// raw events), metric points stored without a session, and provider mappings naming the developer.</summary>
+/// raw events), metric points stored without a session, provider mappings naming the developer, and the telemetry
+/// identities linked to them.</summary>
 /// <remarks>The aggregate tables are keyed by developer, so deleting a developer's rows removes exactly their share of every
 /// figure; recomputing from the raw events could not, as retention may have deleted those.</remarks>
 internal static class DeveloperData
@@ -25,10 +26,14 @@ internal static class DeveloperData
     public static Task<int> CountProviderMappingsAsync(DevInsightsDbContext db, string developerId, CancellationToken ct) =>
         db.Set<ProviderMapping>().CountAsync(m => m.DeveloperId == developerId, ct);
 
+    /// <summary>Telemetry identities (emails, account and install ids) linked to the developer.</summary>
+    public static Task<int> CountIdentitiesAsync(DevInsightsDbContext db, string developerId, CancellationToken ct) =>
+        db.Set<TelemetryIdentity>().CountAsync(i => i.UserId == developerId, ct);
+
     /// <summary>Deletes the developer's aggregate rows and sessionless metric points, and unmaps them from provider
     /// mappings (a mapping that also names a project keeps the project), in the caller's transaction.</summary>
-    /// <returns>Aggregate rows deleted, provider mappings changed.</returns>
-    public static async Task<(long AggregateRows, int ProviderMappings)> DeleteAsync(DevInsightsDbContext db, string developerId, CancellationToken ct)
+    /// <returns>Aggregate rows deleted, provider mappings changed, telemetry identities deleted.</returns>
+    public static async Task<(long AggregateRows, int ProviderMappings, int Identities)> DeleteAsync(DevInsightsDbContext db, string developerId, CancellationToken ct)
     {
         long rows = await db.DailyUsage.Where(d => d.DeveloperId == developerId).ExecuteDeleteAsync(ct);
         rows += await db.Set<DailyCost>().Where(d => d.DeveloperId == developerId).ExecuteDeleteAsync(ct);
@@ -39,7 +44,10 @@ internal static class DeveloperData
         var mappings = await db.Set<ProviderMapping>().Where(m => m.DeveloperId == developerId && m.ProjectId == null).ExecuteDeleteAsync(ct);
         mappings += await db.Set<ProviderMapping>().Where(m => m.DeveloperId == developerId)
             .ExecuteUpdateAsync(u => u.SetProperty(m => m.DeveloperId, (string?)null), ct);
-        return (rows, mappings);
+        // The identities linked to them name the person (an email, account ids): deleted rather than left unlinked. Telemetry
+        // that still arrives with them records them again, unlinked, for an admin to see.
+        var identities = await db.Set<TelemetryIdentity>().Where(i => i.UserId == developerId).ExecuteDeleteAsync(ct);
+        return (rows, mappings, identities);
     }
 
     /// <summary>Lowers the rollups job's event watermark to the highest event id left, in the caller's transaction, when

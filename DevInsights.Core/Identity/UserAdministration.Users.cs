@@ -109,7 +109,8 @@ public sealed partial class UserAdministration
         var keys = await db.ApiKeys.CountAsync(k => k.UserId == user.Id, ct);
         var aggregateRows = await DeveloperData.CountAggregateRowsAsync(db, user.Id, ct);
         var mappings = await DeveloperData.CountProviderMappingsAsync(db, user.Id, ct);
-        return new DeletionPreview(user.Id, user.Email ?? user.Id, sessions, events, keys, aggregateRows, mappings);
+        var identities = await DeveloperData.CountIdentitiesAsync(db, user.Id, ct);
+        return new DeletionPreview(user.Id, user.Email ?? user.Id, sessions, events, keys, aggregateRows, mappings, identities);
     }
 
     private async Task<AppUser> FindByIdAsync(string userId) =>

@@ -17,7 +17,8 @@ public sealed record RotatedKey(string UserId, int Revoked, ApiKeyService.Issued
 
 /// <param name="AggregateRows">Rows of daily_usage, daily_costs, usage_rollups and tool_rollups that held the user.</param>
 /// <param name="ProviderMappings">Provider mappings that named the user (deleted, or kept for their project only).</param>
-public sealed record DeletedUser(string Id, string Email, int Sessions, int Events, long AggregateRows, int ProviderMappings);
+/// <param name="Identities">Telemetry identities that were linked to the user.</param>
+public sealed record DeletedUser(string Id, string Email, int Sessions, int Events, long AggregateRows, int ProviderMappings, int Identities);
 
 /// <summary>User and key management shared by the <c>admin</c> commands and the admin pages; every change
 /// leaves an <see cref="AuditLog"/> row.</summary>
@@ -124,16 +125,16 @@ public sealed partial class UserAdministration(
         var sessions = await db.Sessions.Where(s => s.DeveloperId == user.Id).ExecuteDeleteAsync(ct);
         // After the sessions: on PostgreSQL that delete waits for a writer holding one of them, whose daily upserts are then
         // committed and deleted here too.
-        var (aggregateRows, providerMappings) = await DeveloperData.DeleteAsync(db, user.Id, ct);
+        var (aggregateRows, providerMappings, identities) = await DeveloperData.DeleteAsync(db, user.Id, ct);
         // Roles, claims, logins, tokens and API keys reference the user with ON DELETE CASCADE.
         await db.Users.Where(u => u.Id == user.Id).ExecuteDeleteAsync(ct);
-        audit.Add(db, actor, AuditActions.UserDeleted, user.Email, new { userId = user.Id, sessions, events, aggregateRows, providerMappings });
+        audit.Add(db, actor, AuditActions.UserDeleted, user.Email, new { userId = user.Id, sessions, events, aggregateRows, providerMappings, identities });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         keys.ForgetAuthentications();
         // Remembered attributions may name the deleted user (by a linked identity): new telemetry must not.
         attributor.ClearCache();
-        return new DeletedUser(user.Id, user.Email ?? email, sessions, events, aggregateRows, providerMappings);
+        return new DeletedUser(user.Id, user.Email ?? email, sessions, events, aggregateRows, providerMappings, identities);
     }
 
     private async Task<AppUser> FindAsync(string email) =>

@@ -148,7 +148,7 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
         var result = await RunAsync(factory.Services, "delete-user", email);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal($"Deleted {email}: 2 session(s), 5 event(s), 0 aggregate row(s) and 0 provider mapping(s) removed.", result.Output.Trim());
+        Assert.Equal($"Deleted {email}: 2 session(s), 5 event(s), 0 aggregate row(s), 0 provider mapping(s) and 0 telemetry identit(y/ies) removed.", result.Output.Trim());
         await using (var db = await CreateDbAsync(factory))
         {
             Assert.False(await db.Users.AnyAsync(u => u.Email == email));

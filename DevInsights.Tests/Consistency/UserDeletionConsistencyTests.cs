@@ -41,6 +41,12 @@ public sealed class UserDeletionConsistencyTests
         var projectId = (await AggregateKit.SessionAsync(app, await SessionOfAsync(app, doomed.Id))).ProjectId;
         await mappings.SetAsync("openai", ProviderMappingKinds.User, "user-" + doomed.Id, null, doomed.Id, "doomed");
         await mappings.SetAsync("anthropic", ProviderMappingKinds.ApiKey, "key-" + doomed.Id, projectId, doomed.Id, null);
+        await using (var db = await app.DbAsync())
+        {
+            // An identity seen in telemetry and linked to the user names them: it goes with them.
+            db.Add(new TelemetryIdentity { Kind = TelemetryIdentity.Email, Value = doomed.Email, Client = "claude-code", UserId = doomed.Id, FirstSeenAt = DateTime.UtcNow, LastSeenAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
         await RollupTestKit.RunJobAsync<RollupJob>(app);
 
         using var scope = app.Services.CreateScope();
@@ -48,12 +54,13 @@ public sealed class UserDeletionConsistencyTests
         var preview = await administration.PreviewDeletionAsync(doomed.Id);
         var rows = await AggregateRowsAsync(app, doomed.Id);
         Assert.True(rows > 0);
-        Assert.Equal((rows, 2), (preview.AggregateRows, preview.ProviderMappings));
+        Assert.Equal((rows, 2, 1), (preview.AggregateRows, preview.ProviderMappings, preview.Identities));
         var deleted = await administration.DeleteUserAsync(doomed.Email, new AuditActor(admin.Id, admin.Email));
-        Assert.Equal((preview.Sessions, preview.Events, rows, 2), (deleted.Sessions, (long)deleted.Events, deleted.AggregateRows, deleted.ProviderMappings));
+        Assert.Equal((preview.Sessions, preview.Events, rows, 2, 1),
+            (deleted.Sessions, (long)deleted.Events, deleted.AggregateRows, deleted.ProviderMappings, deleted.Identities));
         var run = await RollupTestKit.RunJobAsync<RollupJob>(app);
 
-        await AssertNothingHoldsAsync(app, doomed.Id);
+        await AssertNothingHoldsAsync(app, doomed.Id, doomed.Email);
         await using (var db = await app.DbAsync())
         {
             // The mapping that also named a project keeps it; the one that named only the user is gone.
@@ -103,7 +110,7 @@ public sealed class UserDeletionConsistencyTests
             await scope.ServiceProvider.GetRequiredService<UserAdministration>().DeleteUserAsync(doomed.Email, new AuditActor(admin.Id, admin.Email));
         await RollupTestKit.RunJobAsync<RollupJob>(app);
 
-        await AssertNothingHoldsAsync(app, doomed.Id);
+        await AssertNothingHoldsAsync(app, doomed.Id, doomed.Email);
         Assert.Equal(keptBefore, await RowsOfAsync(app, kept.Id));
         // The team's tools over both days are the kept user's alone: old day from its rollups, recent day as its raw events.
         var expected = BatchEvents("x", now).Where(e => e.ToolName != null).GroupBy(e => e.ToolName!)
@@ -129,7 +136,7 @@ public sealed class UserDeletionConsistencyTests
 
         Assert.Equal(BatchEvents("x", now).Count, run.Counts!["events"]);
         await AggregateKit.AssertAggregatesMatchRawAsync(app, kept.Id);
-        await AssertNothingHoldsAsync(app, doomed.Id);
+        await AssertNothingHoldsAsync(app, doomed.Id, doomed.Email);
     }
 
     /// <summary>One session's events an hour apart from <paramref name="at"/>: two models (one without a price), a client
@@ -173,11 +180,12 @@ public sealed class UserDeletionConsistencyTests
         return JsonSerializer.Serialize(rows);
     }
 
-    private static async Task AssertNothingHoldsAsync(DevInsightsFactory app, string id)
+    private static async Task AssertNothingHoldsAsync(DevInsightsFactory app, string id, string email)
     {
         await using var db = await app.DbAsync();
-        Assert.Equal(new long[9], new long[]
+        Assert.Equal(new long[10], new long[]
         {
+            await db.Set<TelemetryIdentity>().LongCountAsync(i => i.UserId == id || i.Value == email),
             await db.Sessions.LongCountAsync(s => s.DeveloperId == id),
             await db.DailyUsage.LongCountAsync(d => d.DeveloperId == id),
             await db.Set<DailyCost>().LongCountAsync(d => d.DeveloperId == id),

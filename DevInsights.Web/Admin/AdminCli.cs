@@ -64,8 +64,8 @@ public static partial class AdminCli
         {
             var deleted = await admin.DeleteUserAsync(parse.GetRequiredValue(email), AuditActor.CommandLine(), ct);
             await output.WriteLineAsync(
-                $"Deleted {deleted.Email}: {deleted.Sessions} session(s), {deleted.Events} event(s), {deleted.AggregateRows} aggregate row(s) "
-                + $"and {deleted.ProviderMappings} provider mapping(s) removed.");
+                $"Deleted {deleted.Email}: {deleted.Sessions} session(s), {deleted.Events} event(s), {deleted.AggregateRows} aggregate row(s), "
+                + $"{deleted.ProviderMappings} provider mapping(s) and {deleted.Identities} telemetry identit(y/ies) removed.");
         }));
 
         var admin = new Command("admin", "Administer users and API keys, then exit (the server is not started).")
