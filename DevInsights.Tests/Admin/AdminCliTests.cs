@@ -32,7 +32,7 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
         Assert.Equal(email, me.GetProperty("email").GetString());
         Assert.Equal(["TeamLead"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
 
-        await using var db = await CreateDbAsync(factory);
+        await using var db = await factory.DbAsync();
         var user = await db.Users.SingleAsync(u => u.Email == email);
         Assert.Equal(user.Id, me.GetProperty("id").GetString());
         Assert.True(user.EmailConfirmed);
@@ -78,7 +78,7 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
         Assert.Equal(1, again.ExitCode);
         Assert.Equal($"error: A user with the email {email.ToUpperInvariant()} already exists.", again.Error.Trim());
         Assert.Null(again.Key);
-        await using var db = await CreateDbAsync(factory);
+        await using var db = await factory.DbAsync();
         Assert.Equal(1, await db.Users.CountAsync(u => u.NormalizedEmail == email.ToUpperInvariant()));
         Assert.Equal(1, await db.AuditLogs.CountAsync(a => a.Action == AuditActions.UserCreated && a.Target == email));
     }
@@ -102,7 +102,7 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetMeAsync(factory, first)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetMeAsync(factory, extra.Key!)).Status);
         Assert.Equal(HttpStatusCode.OK, (await GetMeAsync(factory, rotated.Key!)).Status);
-        await using var db = await CreateDbAsync(factory);
+        await using var db = await factory.DbAsync();
         var actions = await db.AuditLogs.Where(a => a.Target == email).OrderBy(a => a.Id).Select(a => a.Action).ToListAsync();
         Assert.Equal([AuditActions.UserCreated, AuditActions.ApiKeyCreated, AuditActions.ApiKeyRotated], actions);
     }
@@ -137,7 +137,7 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
         var (_, otherUserId, _) = await factory.CreateUserClientAsync();
         long[] doomed;
         long kept;
-        await using (var db = await CreateDbAsync(factory))
+        await using (var db = await factory.DbAsync())
         {
             var userId = (await db.Users.SingleAsync(u => u.Email == email)).Id;
             var projectId = await SessionSeed.AddProjectAsync(db);
@@ -149,7 +149,7 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"Deleted {email}: 2 session(s), 5 event(s), 0 aggregate row(s), 0 provider mapping(s) and 0 telemetry identit(y/ies) removed.", result.Output.Trim());
-        await using (var db = await CreateDbAsync(factory))
+        await using (var db = await factory.DbAsync())
         {
             Assert.False(await db.Users.AnyAsync(u => u.Email == email));
             Assert.Equal(0, await db.Sessions.CountAsync(s => doomed.Contains(s.Id)));
@@ -191,7 +191,7 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("'Boss'", result.Error);
-        await using var db = await CreateDbAsync(factory);
+        await using var db = await factory.DbAsync();
         Assert.False(await db.Users.AnyAsync(u => u.Email == email));
     }
 
@@ -214,9 +214,6 @@ public sealed class AdminCliTests(ProviderApps factories) : IClassFixture<Provid
         var body = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
         return (response.StatusCode, body);
     }
-
-    private static Task<DevInsightsDbContext> CreateDbAsync(DevInsightsFactory factory) =>
-        factory.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
 
     /// <summary>The role, key and disabled cells of the table row of <paramref name="email"/>.</summary>
     private static string[] CellsOf(string table, string email)

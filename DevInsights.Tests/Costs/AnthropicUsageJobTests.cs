@@ -91,7 +91,7 @@ public sealed class AnthropicUsageJobTests
         Assert.Equal(3, run.Counts["costs.pages"]);
         Assert.Equal(2, run.Counts["retries"]);
 
-        await using (var db = await DbAsync(host))
+        await using (var db = await host.DbAsync())
         {
             var usage = await db.Set<ProviderUsage>().AsNoTracking().ToListAsync();
             Assert.Equal(3, usage.Count);
@@ -109,7 +109,7 @@ public sealed class AnthropicUsageJobTests
         var rerun = await RunAsync(host, "anthropic-usage");
         Assert.True(rerun.Succeeded, rerun.Error);
         Assert.Equal(0, rerun.Counts!["usage.inserted"] + rerun.Counts["costs.inserted"]);
-        await using (var db = await DbAsync(host))
+        await using (var db = await host.DbAsync())
         {
             Assert.Equal(3, await db.Set<ProviderUsage>().CountAsync());
             Assert.Equal(6, await db.Set<ProviderCost>().CountAsync());
@@ -128,7 +128,7 @@ public sealed class AnthropicUsageJobTests
         Assert.True(run.Succeeded, run.Error);
         Assert.Equal(6, run.Counts!["records"]);
         Assert.Equal(6, run.Counts["pages"]);
-        await using (var db = await DbAsync(host))
+        await using (var db = await host.DbAsync())
         {
             var rows = await db.Set<ClaudeCodeUsage>().AsNoTracking().ToListAsync();
             Assert.Equal(6, rows.Count);

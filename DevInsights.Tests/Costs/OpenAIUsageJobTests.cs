@@ -81,7 +81,7 @@ public sealed class OpenAIUsageJobTests
         Assert.Equal(2, first.Counts["usage.pages"]);
         Assert.Equal(8, first.Counts["costs.inserted"]);
         Assert.Equal(2, first.Counts["retries"]);
-        await using (var db = await DbAsync(host))
+        await using (var db = await host.DbAsync())
         {
             var usage = await db.Set<ProviderUsage>().AsNoTracking().ToListAsync();
             Assert.Equal(8, usage.Count);
@@ -124,7 +124,7 @@ public sealed class OpenAIUsageJobTests
         Assert.Equal(0, second.Counts["costs.inserted"]);
         var rerun = server.Requests.Skip(requestsBefore).First(r => r.Path == Completions);
         Assert.Contains($"start_time={new DateTimeOffset(Today).ToUnixTimeSeconds()}", rerun.Query);
-        await using (var db = await DbAsync(host))
+        await using (var db = await host.DbAsync())
         {
             Assert.Equal(8, await db.Set<ProviderUsage>().CountAsync());
             Assert.Equal(8, await db.Set<ProviderCost>().CountAsync());
@@ -132,7 +132,7 @@ public sealed class OpenAIUsageJobTests
 
         // The admin key never reaches the logs or the recorded runs.
         Assert.DoesNotContain(logs.Messages, m => m.Contains(OpenAIKey, StringComparison.Ordinal));
-        await using (var db = await DbAsync(host))
+        await using (var db = await host.DbAsync())
             Assert.DoesNotContain(await db.Set<JobRun>().AsNoTracking().ToListAsync(), r => (r.Summary + r.Error + r.CountsJson).Contains(OpenAIKey, StringComparison.Ordinal));
     }
 
@@ -150,7 +150,7 @@ public sealed class OpenAIUsageJobTests
             Assert.Contains("OpenAI answered 500", failed.Error);
             Assert.Contains("after 2 attempts", failed.Error);
             Assert.DoesNotContain(OpenAIKey, failed.Error);
-            await using (var db = await DbAsync(host))
+            await using (var db = await host.DbAsync())
             {
                 // Page 1 (three and two days ago) is stored; the stream resumes where it ended.
                 Assert.Equal(4, await db.Set<ProviderUsage>().CountAsync());
@@ -166,7 +166,7 @@ public sealed class OpenAIUsageJobTests
             var firstAfterRestart = server.Requests.Skip(before).First(r => r.Path == Completions);
             Assert.Contains($"start_time={new DateTimeOffset(Today.AddDays(-1)).ToUnixTimeSeconds()}", firstAfterRestart.Query);
             Assert.Equal(4, resumed.Counts!["usage.inserted"]);
-            await using var check = await DbAsync(host);
+            await using var check = await host.DbAsync();
             Assert.Equal(8, await check.Set<ProviderUsage>().CountAsync());
             Assert.Equal(6000, await check.Set<ProviderUsage>().Where(u => u.ProjectRef == "proj_a").SumAsync(u => u.InputTokens));
         }

@@ -42,9 +42,6 @@ public static class ProviderTestKit
     }
 
     public static Task<JobRunResult> RunAsync(JobsTestHost host, string job) => host.Services.GetRequiredService<JobRunner>().RunAsync(job, "manual");
-
-    public static async Task<DevInsightsDbContext> DbAsync(JobsTestHost host) =>
-        await host.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
 }
 
 /// <summary>Every log message of a host, to prove secrets never reach the logs.</summary>

@@ -255,13 +255,13 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                 world._clients[caller] = (api, browser);
             }
             world.Workspace = await app.CreateWorkspaceAsync();
-            await using (var db = await SessionTestData.DbAsync(app))
+            await using (var db = await app.DbAsync())
                 world.ClientMachineId = db.Machines.Single(m => m.Hostname == world.Workspace.Hostname).ClientMachineId;
             var upload = SessionTestData.Upload(world.Workspace);
             await world._clients[Caller.Owner].Api.PostSessionAsync(upload);
             world.OwnerSessionId = upload.SessionId!;
             world.OwnerSpareKeyId = (await app.Services.GetRequiredService<ApiKeyService>().IssueAsync(world.OwnerId, "spare")).Id;
-            await using (var db = await SessionTestData.DbAsync(app))
+            await using (var db = await app.DbAsync())
             {
                 var identity = new TelemetryIdentity { Kind = TelemetryIdentity.Install, Value = Guid.NewGuid().ToString("N"), Client = "claude-code", FirstSeenAt = DateTime.UtcNow, LastSeenAt = DateTime.UtcNow };
                 db.Add(identity);

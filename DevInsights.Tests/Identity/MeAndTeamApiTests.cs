@@ -45,7 +45,7 @@ public sealed class MeAndTeamApiTests(ProviderApps apps) : IClassFixture<Provide
         var viaCookie = await browser.GetJsonAsync("/api/v1/me");
         Assert.Equal(("none", (string?)null), (viaCookie.GetProperty("shareLevel").GetString(), viaCookie.GetProperty("displayName").GetString()));
 
-        await using var db = await SessionTestData.DbAsync(app);
+        await using var db = await app.DbAsync();
         var audits = await db.AuditLogs.AsNoTracking().Where(a => a.Action == AuditActions.SettingsChanged && a.ActorId == user.Id).CountAsync();
         Assert.Equal(2, audits);
     }

@@ -28,7 +28,7 @@ public sealed class ShareLevelTests(ProviderApps apps) : IClassFixture<ProviderA
         await PostContentAsync(full.Client, workspace, shown);
 
         // The rows exist (metadata kept: tokens, tools, message count) but no text column holds the marker.
-        await using var db = await SessionTestData.DbAsync(app);
+        await using var db = await app.DbAsync();
         var session = await db.Sessions.AsNoTracking().SingleAsync(s => s.ClientSessionId == hiddenSession);
         Assert.Equal(1500, session.InputTokens);
         Assert.True(await db.Events.CountAsync(e => e.SessionId == session.Id) >= 5);

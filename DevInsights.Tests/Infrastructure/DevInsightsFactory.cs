@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using DevInsights.Core.Data;
 using System.Net.Http.Headers;
 using DevInsights.Core.Configuration;
 using DevInsights.Core.Identity;
@@ -20,6 +22,10 @@ public sealed class DevInsightsFactory(TestDatabase database, IDictionary<string
         _ = factory.Server; // start now: migrations run before the first request
         return factory;
     }
+
+    /// <summary>A context on the app's own database, for arranging and asserting.</summary>
+    public Task<DevInsightsDbContext> DbAsync() =>
+        Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -52,9 +52,6 @@ public static class IngestionTestKit
     public static List<string> ErrorKeys(JsonObject problem) =>
         problem["errors"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
 
-    public static async Task<DevInsightsDbContext> DbAsync(this DevInsightsFactory app) =>
-        await app.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
-
     public static async Task<Session?> SessionAsync(this DevInsightsFactory app, string clientSessionId)
     {
         await using var db = await app.DbAsync();

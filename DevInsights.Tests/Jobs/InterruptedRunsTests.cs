@@ -26,7 +26,7 @@ public sealed class InterruptedRunsTests
         var first = await JobsTestHost.CreateAsync(provider, Services);
         var started = DateTime.UtcNow.AddMinutes(-5);
         long cutOff, finished;
-        await using (var db = await DbAsync(first))
+        await using (var db = await first.DbAsync())
         {
             // What a killed process leaves behind: the start of a run and nothing more, beside a run that ended.
             var done = new JobRun { JobName = "test-gate", Trigger = "schedule", StartedAt = started.AddMinutes(-1), FinishedAt = started, Status = JobRunStatus.Succeeded, Summary = "ok" };
@@ -38,7 +38,7 @@ public sealed class InterruptedRunsTests
         await first.StopAsync();
 
         await using var second = JobsTestHost.Create(first.Database, Services);
-        await using (var db = await DbAsync(second))
+        await using (var db = await second.DbAsync())
         {
             var runs = await db.Set<JobRun>().AsNoTracking().ToDictionaryAsync(r => r.Id);
             Assert.Equal(JobRunStatus.Interrupted, runs[cutOff].Status);
@@ -56,12 +56,9 @@ public sealed class InterruptedRunsTests
         var run = runner.RunAsync("test-gate", "manual");
         await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, await runner.MarkInterruptedAsync());
-        await using (var db = await DbAsync(second))
+        await using (var db = await second.DbAsync())
             Assert.Equal(JobRunStatus.Running, (await db.Set<JobRun>().AsNoTracking().OrderByDescending(r => r.Id).FirstAsync()).Status);
         probe.Release.SetResult();
         Assert.True((await run).Succeeded);
     }
-
-    private static async Task<DevInsightsDbContext> DbAsync(JobsTestHost host) =>
-        await host.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
 }

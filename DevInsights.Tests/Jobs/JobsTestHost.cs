@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using DevInsights.Core.Data;
 using DevInsights.Core.Configuration;
 using DevInsights.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -20,6 +22,10 @@ public sealed class JobsTestHost : IAsyncDisposable
     public WebApplicationFactory<Program> App { get; }
 
     public IServiceProvider Services => App.Services;
+
+    /// <summary>A context on the host's database, for arranging and asserting.</summary>
+    public Task<DevInsightsDbContext> DbAsync() =>
+        Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
 
     public TestDatabase Database => _base.Database;
 

@@ -57,9 +57,6 @@ internal static class SessionTestData
         return new TestUser(client, id, email);
     }
 
-    public static async Task<DevInsightsDbContext> DbAsync(this DevInsightsFactory app) =>
-        await app.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
-
     public static SessionUpload Upload(TestWorkspace workspace, string? sessionId = null) => new()
     {
         SessionId = sessionId ?? $"sess-{Guid.NewGuid():N}",
