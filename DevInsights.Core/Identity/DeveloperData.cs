@@ -4,6 +4,7 @@ using DevInsights.Core.Pricing;
 using DevInsights.Core.Providers;
 using DevInsights.Core.Rollups;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DevInsights.Core.Identity;
 
@@ -59,12 +60,16 @@ internal static class DeveloperData
             "UPDATE rollup_state SET event_watermark = (SELECT COALESCE(MAX(id), 0) FROM events) "
             + "WHERE name = {0} AND event_watermark > (SELECT COALESCE(MAX(id), 0) FROM events)", [RollupState.UsageName], ct);
 
-    /// <summary>Holds the rollups job's state row until the caller's transaction ends (PostgreSQL; SQLite's write
-    /// transaction already excludes every other writer), so a rollups pass never re-inserts buckets from events this
-    /// transaction deletes: it runs wholly before (its rows are then deleted) or after (the events are gone).</summary>
-    public static async Task LockRollupsAsync(DevInsightsDbContext db, CancellationToken ct)
+    /// <summary>Holds the rollups job's state row, then the developer's sessions in ascending id order, until the caller's
+    /// transaction ends (PostgreSQL; SQLite's write transaction already excludes every other writer). The state row: a
+    /// rollups pass never re-inserts buckets from events this transaction deletes (it runs wholly before, its rows are then
+    /// deleted, or after, the events are gone), and moves and re-pricing, which take it first too, wait. The sessions, in
+    /// the writer's order and before their events: a writer holding one of them while it waits for another of them
+    /// would otherwise wait on this transaction in a cycle, as the deletes below lock rows in the order they find them.</summary>
+    public static async Task LockAsync(DevInsightsDbContext db, string developerId, CancellationToken ct)
     {
         if (db.Database.IsSqlite()) return;
-        await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM rollup_state WHERE name = {0} FOR UPDATE", [RollupState.UsageName], ct);
+        await RollupSql.LockStateAsync(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(), sqlite: false, ct);
+        await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM sessions WHERE developer_id = {0} ORDER BY id FOR UPDATE", [developerId], ct);
     }
 }

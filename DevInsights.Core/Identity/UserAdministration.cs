@@ -117,14 +117,14 @@ public sealed partial class UserAdministration(
         var user = await FindAsync(email);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await DeveloperData.LockRollupsAsync(db, ct);
+        await DeveloperData.LockAsync(db, user.Id, ct);
         var sessionIds = db.Sessions.Where(s => s.DeveloperId == user.Id).Select(s => s.Id);
         // Events are deleted explicitly to count them exactly; tool usages and messages go by ON DELETE CASCADE.
         var events = await db.Events.Where(e => sessionIds.Contains(e.SessionId)).ExecuteDeleteAsync(ct);
         await DeveloperData.LowerRollupWatermarkAsync(db, ct);
         var sessions = await db.Sessions.Where(s => s.DeveloperId == user.Id).ExecuteDeleteAsync(ct);
-        // After the sessions: on PostgreSQL that delete waits for a writer holding one of them, whose daily upserts are then
-        // committed and deleted here too.
+        // A writer that held one of the sessions committed before the lock above was granted: its daily upserts are deleted
+        // here too. One that asks for them after finds them gone and fails its batch.
         var (aggregateRows, providerMappings, identities) = await DeveloperData.DeleteAsync(db, user.Id, ct);
         // Roles, claims, logins, tokens and API keys reference the user with ON DELETE CASCADE.
         await db.Users.Where(u => u.Id == user.Id).ExecuteDeleteAsync(ct);

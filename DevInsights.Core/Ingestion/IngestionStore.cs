@@ -26,6 +26,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
     private PositionalCommand? _touchProject;
     private PositionalCommand? _upsertDailyUsage;
     private PositionalCommand? _upsertDailyCost;
+    private PositionalCommand? _deleteEmptyUsage;
 
     public static IngestionStore Create(DatabaseConnections connections, IngestionSessionCache cache, Pricing.PriceBook prices, TimeProvider clock) =>
         connections.IsSqlite ? new SqliteIngestionStore(connections, cache, prices, clock) : new PostgresIngestionStore(connections, cache, prices, clock);
@@ -56,7 +57,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
             var deltas = SessionDelta.FromRows(rows);
             var earlierStarts = await ApplyAggregatesAsync(tx, deltas, created, now, ct);
             var daily = DailyUsageDelta.FromRows(rows, deltas.Where(d => created.Contains(d.Session.Id)), earlierStarts);
-            await ApplyDailyUsageAsync(tx, daily, ct);
+            await ApplyDailyUsageAsync(tx, daily, earlierStarts, ct);
             await ApplyDailyCostsAsync(tx, daily, ct);
             await tx.CommitAsync(ct);
 
@@ -119,7 +120,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @p8, @p8) "
                 + "ON CONFLICT (client_session_id) DO NOTHING RETURNING id", 9);
             _readSessionState = new PositionalCommand(connection,
-                "SELECT started_at, last_event_at, models FROM sessions WHERE id = @p0" + LockClause, 1);
+                "SELECT started_at, last_event_at, models, project_id FROM sessions WHERE id = @p0" + LockClause, 1);
             _updateSession = new PositionalCommand(connection,
                 "UPDATE sessions SET event_count = event_count + @p1, input_tokens = input_tokens + @p2, output_tokens = output_tokens + @p3, "
                 + "cache_read_tokens = cache_read_tokens + @p4, cache_creation_tokens = cache_creation_tokens + @p5, cost_usd = cost_usd + @p6, "
@@ -134,6 +135,7 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 "UPDATE projects SET last_activity_at = @p1 WHERE id = @p0 AND last_activity_at < @p1", 2);
             _upsertDailyUsage = new PositionalCommand(connection, DailyAggregateSql.UpsertUsage, 15);
             _upsertDailyCost = new PositionalCommand(connection, DailyAggregateSql.UpsertCost, 10);
+            _deleteEmptyUsage = new PositionalCommand(connection, DailyAggregateSql.DeleteEmptyUsage, 5);
         }
         catch
         {
@@ -221,7 +223,9 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
                 var started = UtcDateTimeConverter.AsUtc(reader.GetDateTime(0));
                 var lastEvent = UtcDateTimeConverter.AsUtc(reader.GetDateTime(1));
                 if (started < first) first = started;
-                else if (first.Date < started.Date) earlierStarts.Add((delta.Session, started, first));
+                // The session's start is counted under the project it is in now, which a move may have changed since this
+                // batch took its place from the cache (its events still go where the cache said, to be moved again later).
+                else if (first.Date < started.Date) earlierStarts.Add((delta.Session with { ProjectId = reader.GetInt64(3) }, started, first));
                 if (lastEvent > last) last = lastEvent;
                 models = reader.IsDBNull(2) ? null : reader.GetString(2);
             }
@@ -243,9 +247,17 @@ internal abstract class IngestionStore(DatabaseConnections connections, Ingestio
     }
 
     /// <summary>Adds the transaction's sums to the daily rollup the dashboard reads, in the same transaction as the events.</summary>
-    private async Task ApplyDailyUsageAsync(DbTransaction tx, List<DailyUsageDelta> deltas, CancellationToken ct)
+    private async Task ApplyDailyUsageAsync(DbTransaction tx, List<DailyUsageDelta> deltas,
+        List<(SessionRef Session, DateTime From, DateTime To)> earlierStarts, CancellationToken ct)
     {
         foreach (var d in deltas) await _upsertDailyUsage!.Bind(tx, d.Values(d.Key)).ExecuteNonQueryAsync(ct);
+        // A start moved off a day may leave that row counting nothing, which the raw data no longer has (a move deletes
+        // such rows too). The row was locked by its upsert above, so this takes no lock out of key order.
+        foreach (var (session, from, _) in earlierStarts)
+        {
+            var key = DailyUsageKey.Of(from, session.ProjectId, session.DeveloperId, session.Client, null);
+            await _deleteEmptyUsage!.Bind(tx, key.Day, key.ProjectId, key.DeveloperId, key.Client, key.Model).ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>Adds the transaction's client, computed and unpriced figures to the daily cost rollup, in the same transaction.</summary>

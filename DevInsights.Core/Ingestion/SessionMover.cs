@@ -10,8 +10,10 @@ namespace DevInsights.Core.Ingestion;
 /// the hourly and daily rollups of both projects are invalidated (<see cref="RollupInvalidations"/>) for the rollups job.</summary>
 /// <remarks>The contribution is computed per event from where each event is now, so events a concurrent batch still wrote
 /// with the old place (see <see cref="Otlp.Attribution.OtlpSessionPlacer"/>) move exactly once, by the next move. On
-/// PostgreSQL the session row is locked first, as the writer locks it before its own aggregate updates, so a batch of the
-/// same session is applied wholly before or after the move; daily rows are then touched in the writer's key order.</remarks>
+/// PostgreSQL the lock order is: the rollup state row (<see cref="RollupSql.LockStateAsync"/>), the session row (the writer
+/// locks it before its own aggregate updates, so a batch of the same session is applied wholly before or after the
+/// move), the session's events, then daily rows in the writer's key order. The state row makes a move wait for a rollups
+/// chunk or a re-pricing batch in progress (seconds at most).</remarks>
 public sealed class SessionMover(DatabaseConnections connections, TimeProvider clock)
 {
     /// <summary>Places session <see cref="SessionRef.Id"/> where <paramref name="target"/> says.</summary>
@@ -22,6 +24,9 @@ public sealed class SessionMover(DatabaseConnections connections, TimeProvider c
         var now = clock.GetUtcNow().UtcDateTime;
         await using var connection = await connections.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // The state row before the session: re-pricing and a user deletion lock events before their sessions, which this
+        // move locks the other way round; holding the row they take first makes them wait for each other instead.
+        await RollupSql.LockStateAsync(connection, tx, sqlite, ct);
         if (await ReadSessionAsync(connection, tx, sqlite, target.Id, ct) is not { } stored) return null;
         var (session, startedAt, lastEventAt) = stored;
 

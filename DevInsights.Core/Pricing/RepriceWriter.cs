@@ -34,13 +34,7 @@ internal sealed class RepriceWriter(DbConnection connection, bool sqlite, PriceT
     public async Task ApplyAsync(long after, long upto, HashSet<long> candidates, RepriceTotals totals, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
-        if (!sqlite)
-        {
-            // SQLite's write transaction already excludes every other writer.
-            await using var state = Rollups.RollupSql.Command(connection, tx, new Rollups.RollupSql(sqlite).LockState,
-                new Dictionary<string, object> { ["@name"] = Rollups.RollupState.UsageName });
-            await state.ExecuteNonQueryAsync(ct);
-        }
+        await Rollups.RollupSql.LockStateAsync(connection, tx, sqlite, ct);
         var changes = new List<Change>();
         var sessions = new SortedDictionary<long, SessionChange>();
         var daily = new SortedDictionary<DailyUsageKey, (double UsageCost, DailyCostDelta Cost)>();

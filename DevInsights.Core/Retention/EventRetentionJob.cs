@@ -103,9 +103,7 @@ public sealed class EventRetentionJob(DatabaseConnections connections, RollupBui
     private static async Task<long> DeleteDayAsync(DbConnection connection, RollupSql sql, long project, DateTime day, DateTime purgedBefore, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
-        long watermark;
-        await using (var command = RollupSql.Command(connection, tx, sql.LockState, new Dictionary<string, object> { ["@name"] = RollupState.UsageName }))
-            watermark = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        var (watermark, _) = await RollupSql.LockStateAsync(connection, tx, sql.IsSqlite, ct);
         var deleted = await RollupSql.ExecuteAsync(connection, tx,
             // The newest event is never deleted: SQLite gives a new row the highest id + 1, so with it gone new events would
             // reuse ids at or below the watermark, which the rollups take as already folded and would never count.

@@ -16,11 +16,13 @@ public sealed record RollupResult(long NewEvents, int ChangedSessions, int HourR
 /// still in flight), finds the (project, hour) of every event above the watermark, adds the hours spanned by sessions
 /// changed since the last pass (less a margin) and the ranges of <see cref="RollupInvalidation"/> rows, rebuilds those
 /// hours from the raw rows at or below the new watermark, and their days from the hour buckets. Chunks of
-/// <see cref="ChunkEvents"/> events are folded one transaction each, the new watermark written in the same transaction, so the buckets always hold exactly the events the watermark says (a failed
-/// chunk is redone by the next pass). A late event therefore corrects exactly the buckets it falls in; re-running changes
-/// nothing. Invalidations are deleted in the transaction of the first chunk, which rebuilds their hours: a pass that
-/// fails before its commit leaves them for the next one. Hours older than <see cref="RollupState.PurgedBefore"/> lost
-/// their raw events to retention, so there only the new events are added on top.
+/// <see cref="ChunkEvents"/> events are folded one transaction each, the new watermark written in the same transaction,
+/// so the buckets always hold exactly the events the watermark says (a failed chunk is redone by the next pass). A late
+/// event therefore corrects exactly the buckets it falls in; re-running changes nothing. Invalidations are deleted in the
+/// transaction of the first chunk, which rebuilds their hours: a pass that fails before its commit leaves them for the
+/// next one. Hours older than <see cref="RollupState.PurgedBefore"/> lost their raw events to retention, so there only
+/// the new events are added on top: which is why a chunk folds only from the watermark the state row holds under its
+/// lock, and the pass starts again when another transaction moved it.
 /// </remarks>
 public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFactory<DevInsightsDbContext> dbFactory, TimeProvider clock)
 {
@@ -35,7 +37,22 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
     /// takes the rollups plus the events above the watermark in one snapshot is always exact.</summary>
     public const int ChunkEvents = 100_000;
 
+    /// <summary>Bucket ranges rebuilt between two progress reports within a chunk.</summary>
+    private const int ProgressEvery = 50;
+
     public async Task<RollupResult> RunAsync(IProgress<JobProgress>? progress = null, CancellationToken ct = default)
+    {
+        // A pass whose state row changed under it (see FoldAsync) starts again from what the row says now: each restart
+        // follows another transaction's commit to the row, so the passes that race finish once those transactions stop.
+        while (true)
+        {
+            if (await FoldAsync(progress, ct) is { } result) return result;
+        }
+    }
+
+    /// <returns>Null when the state row's watermark was not the one this pass folded on from: nothing of that chunk is
+    /// written, and the caller starts again.</returns>
+    private async Task<RollupResult?> FoldAsync(IProgress<JobProgress>? progress, CancellationToken ct)
     {
         var sql = new RollupSql(connections.IsSqlite);
         var state = await LoadStateAsync(ct);
@@ -47,29 +64,36 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         // again from there.
         var after = Math.Min(state.EventWatermark, upto);
         var first = after;
+        // The watermark the state row must still hold when a chunk's transaction locks it.
+        var expected = state.EventWatermark;
+        var changed = new Dictionary<long, HashSet<DateTime>>();
+        var changedSessions = await AddChangedSessionsAsync(connection, state.SessionsCheckedAt - SessionMargin, changed, ct);
+        foreach (var i in invalidations) AddHours(Hours(changed, i.Project), i.From, i.To.AddTicks(-1));
         long newEvents = 0;
-        int changedSessions = 0, hourRanges = 0, dayRanges = 0;
+        int hourRanges = 0, dayRanges = 0;
         do
         {
             var chunk = Math.Min(upto, after + ChunkEvents);
-            var (hours, events) = await DirtyHoursAsync(connection, sql, after, chunk, ct);
-            if (after == first)
-            {
-                changedSessions = await AddChangedSessionsAsync(connection, state.SessionsCheckedAt - SessionMargin, hours, ct);
-                foreach (var i in invalidations) AddHours(Hours(hours, i.Project), i.From, i.To.AddTicks(-1));
-            }
-            var work = Ranges(hours);
             await using (var tx = await connection.BeginTransactionAsync(ct))
             {
-                var (watermark, purged) = await LockStateAsync(connection, tx, sql, ct);
-                if (watermark < after)
+                var (watermark, purged) = await RollupSql.LockStateAsync(connection, tx, connections.IsSqlite, ct);
+                if (watermark != expected)
                 {
-                    // A user deletion lowered the mark since this pass read it (it removed the newest events, whose ids SQLite
-                    // hands out again): nothing of this chunk is written, and the pass starts again from the lowered mark.
+                    // Lowered by a user deletion (it removed the newest events, whose ids SQLite hands out again), or raised by
+                    // another pass (the retention job's or an export's beside the scheduled one), since this pass read it.
+                    // Folding on would skip the reused ids, or add the other pass's events to purged buckets a second time.
                     await tx.RollbackAsync(ct);
-                    return await RunAsync(progress, ct);
+                    return null;
                 }
-                if (after == first) await RollupInvalidations.DeleteAsync(connection, tx, invalidations.Select(i => i.Id), ct);
+                // Read under the state row's lock (and on SQLite the write lock): on SQLite an id read outside could since
+                // have been deleted and handed out again to an event in another hour.
+                var (hours, events) = await DirtyHoursAsync(connection, tx, sql, after, chunk, ct);
+                if (after == first)
+                {
+                    foreach (var (project, set) in changed) Hours(hours, project).UnionWith(set);
+                    await RollupInvalidations.DeleteAsync(connection, tx, invalidations.Select(i => i.Id), ct);
+                }
+                var work = Ranges(hours);
                 for (var i = 0; i < work.Count; i++)
                 {
                     var (grain, project, from, to) = work[i];
@@ -80,7 +104,7 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
                         if (to > p) await RebuildAsync(connection, tx, sql, grain, project, p, to, (after, chunk), incremental: false, ct);
                     }
                     else await RebuildAsync(connection, tx, sql, grain, project, from, to, (after, chunk), incremental: false, ct);
-                    if (i % 50 == 49)
+                    if (i % ProgressEvery == ProgressEvery - 1)
                         progress?.Report(new JobProgress(Fraction(first, upto, after, chunk, (i + 1.0) / work.Count),
                             $"Rebuilt {i + 1:N0} of {work.Count:N0} bucket ranges up to event {chunk:N0}"));
                 }
@@ -89,11 +113,11 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
                     ["@name"] = RollupState.UsageName, ["@upto"] = chunk, ["@checked"] = started, ["@now"] = clock.GetUtcNow().UtcDateTime,
                 }, ct);
                 await tx.CommitAsync(ct);
+                newEvents += events;
+                hourRanges += work.Count(w => w.Grain == RollupGrain.Hour);
+                dayRanges += work.Count(w => w.Grain == RollupGrain.Day);
             }
-            newEvents += events;
-            hourRanges += work.Count(w => w.Grain == RollupGrain.Hour);
-            dayRanges += work.Count(w => w.Grain == RollupGrain.Day);
-            after = chunk;
+            after = expected = chunk;
             progress?.Report(new JobProgress(Fraction(first, upto, after, after, 1), $"Rolled up to event {after:N0} of {upto:N0}"));
         }
         while (after < upto);
@@ -110,16 +134,6 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         var dayRanges = hourRanges.GroupBy(r => r.Project)
             .SelectMany(g => MergeRanges(g.Select(r => (Day(r.From), Day(r.To.AddTicks(-1)).AddDays(1)))).Select(r => (Project: g.Key, r.From, r.To)));
         return [.. hourRanges.Select(r => (RollupGrain.Hour, r.Project, r.From, r.To)), .. dayRanges.Select(r => (RollupGrain.Day, r.Project, r.From, r.To))];
-    }
-
-    /// <summary>The watermark (0 before the first pass) and the retention horizon, read under the state row's lock.</summary>
-    private static async Task<(long Watermark, DateTime? Purged)> LockStateAsync(DbConnection connection, DbTransaction tx, RollupSql sql,
-        CancellationToken ct)
-    {
-        await using var command = RollupSql.Command(connection, tx, sql.LockState, new Dictionary<string, object> { ["@name"] = RollupState.UsageName });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return (0, null);
-        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)));
     }
 
     /// <summary>The current watermark (0 before the first pass) and the retention horizon.</summary>
@@ -148,13 +162,13 @@ public sealed class RollupBuilder(DatabaseConnections connections, IDbContextFac
         return id;
     }
 
-    private static async Task<(Dictionary<long, HashSet<DateTime>> Hours, long Events)> DirtyHoursAsync(DbConnection connection, RollupSql sql,
-        long after, long upto, CancellationToken ct)
+    private static async Task<(Dictionary<long, HashSet<DateTime>> Hours, long Events)> DirtyHoursAsync(DbConnection connection, DbTransaction tx,
+        RollupSql sql, long after, long upto, CancellationToken ct)
     {
         var hours = new Dictionary<long, HashSet<DateTime>>();
         long events = 0;
         if (upto <= after) return (hours, 0);
-        await using var command = RollupSql.Command(connection, null, sql.DirtyHours, new Dictionary<string, object> { ["@after"] = after, ["@upto"] = upto });
+        await using var command = RollupSql.Command(connection, tx, sql.DirtyHours, new Dictionary<string, object> { ["@after"] = after, ["@upto"] = upto });
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

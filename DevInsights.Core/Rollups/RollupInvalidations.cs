@@ -7,7 +7,7 @@ namespace DevInsights.Core.Rollups;
 /// events out of a project (the job's own watermark and the changed sessions only ever show where events are now).</summary>
 /// <remarks>Call <see cref="AddAsync"/> on the connection and inside the transaction of the change, so the request is
 /// durable exactly when the change is; <see cref="RollupBuilder"/> rebuilds and deletes it in one transaction.</remarks>
-public static class RollupInvalidations
+internal static class RollupInvalidations
 {
     /// <summary>Ids are deleted by value in statements of this many, so a long backlog stays within parameter limits.</summary>
     private const int DeleteChunk = 500;

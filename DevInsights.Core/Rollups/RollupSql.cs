@@ -138,9 +138,27 @@ internal sealed class RollupSql(bool sqlite)
         "INSERT INTO rollup_state (name, event_watermark, sessions_checked_at, purged_before, updated_at) VALUES (@name, @upto, @checked, NULL, @now) "
         + "ON CONFLICT (name) DO UPDATE SET event_watermark = excluded.event_watermark, sessions_checked_at = excluded.sessions_checked_at, updated_at = excluded.updated_at";
 
-    /// <summary>The state row, locked on PostgreSQL until the transaction ends (SQLite's write transaction already
-    /// excludes every other writer): the rollups pass and the retention job never interleave.</summary>
-    public string LockState => "SELECT event_watermark, purged_before FROM rollup_state WHERE name = @name" + (IsSqlite ? "" : " FOR UPDATE");
+    /// <summary>A missing state row (before the first pass) would lock nothing: it is made as the first pass finds it,
+    /// nothing folded and no session checked.</summary>
+    private const string EnsureState =
+        "INSERT INTO rollup_state (name, event_watermark, sessions_checked_at, purged_before, updated_at) VALUES (@name, 0, NULL, NULL, now()) "
+        + "ON CONFLICT (name) DO NOTHING";
+
+    /// <summary>Reads the watermark (0 before the first pass) and the retention horizon, and holds the state row until
+    /// <paramref name="tx"/> ends (PostgreSQL; SQLite's write transaction already excludes every other writer). Every writer
+    /// but ingestion takes it first (the rollups pass, retention, re-pricing, a session move, a user deletion), so those
+    /// never interleave, nor wait on each other's session and event locks in a cycle.</summary>
+    public static async Task<(long Watermark, DateTime? PurgedBefore)> LockStateAsync(DbConnection connection, DbTransaction tx, bool sqlite,
+        CancellationToken ct)
+    {
+        var name = new Dictionary<string, object> { ["@name"] = RollupState.UsageName };
+        if (!sqlite) await ExecuteAsync(connection, tx, EnsureState, name, ct);
+        await using var command = Command(connection, tx,
+            "SELECT event_watermark, purged_before FROM rollup_state WHERE name = @name" + (sqlite ? "" : " FOR UPDATE"), name);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return (0, null);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : Data.UtcDateTimeConverter.AsUtc(reader.GetDateTime(1)));
+    }
 
     /// <summary>(project, hour) of every event with an id in (<c>@after</c>, <c>@upto</c>], with how many there are.</summary>
     public string DirtyHours =>
