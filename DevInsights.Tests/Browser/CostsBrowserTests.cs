@@ -179,13 +179,13 @@ public sealed class CostsBrowserTests
 
     private static async Task<JobRun> LastRunAsync(BrowserHost host, string job)
     {
-        await using var db = await host.Factory.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await host.Factory.DbAsync();
         return await db.Set<JobRun>().AsNoTracking().Where(r => r.JobName == job).OrderByDescending(r => r.Id).FirstAsync();
     }
 
     private static async Task<DateOnly> SessionDayAsync(BrowserHost host, string clientSessionId)
     {
-        await using var db = await host.Factory.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await host.Factory.DbAsync();
         return DateOnly.FromDateTime((await db.Sessions.AsNoTracking().SingleAsync(s => s.ClientSessionId == clientSessionId)).StartedAt);
     }
 }

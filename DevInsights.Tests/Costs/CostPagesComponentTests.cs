@@ -60,7 +60,7 @@ public sealed class CostPagesComponentTests
         await client.PostScenarioAsync(OtlpIntegrationKit.ScenarioRequests(Claude, scenario));
         var total = ClaudeStdout(scenario).GetProperty("total_cost_usd").GetDouble();
         DateTime day;
-        await using (var db = await host.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync())
+        await using (var db = await host.DbAsync())
         {
             day = (await db.Sessions.SingleAsync(s => s.ClientSessionId == OtlpIntegrationKit.ClaudeSessionId(scenario))).StartedAt.Date;
             db.Add(new ProviderCost

@@ -23,7 +23,7 @@ public sealed class IngestionCostTests
         await client.PostScenarioAsync(OtlpIntegrationKit.ScenarioRequests(Claude, scenario));
         var total = ClaudeStdout(scenario).GetProperty("total_cost_usd").GetDouble();
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await app.DbAsync();
         var session = await db.Sessions.AsNoTracking().SingleAsync(s => s.ClientSessionId == OtlpIntegrationKit.ClaudeSessionId(scenario));
         Assert.Equal(total, session.CostUsd, 9);          // Claude Code's own figure stays the session's cost
         Assert.Equal(total, session.ComputedCostUsd, 9);  // tokens × the shipped Sonnet 4.5 price agree with it

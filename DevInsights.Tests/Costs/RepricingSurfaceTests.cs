@@ -54,7 +54,7 @@ public sealed class RepricingSurfaceTests
             Assert.Empty(page.FindAll("#reprice-offer"));
         }, Wait);
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await app.DbAsync();
         var price = await db.Set<Price>().AsNoTracking().SingleAsync(p => p.Model == "acme-coder-3");
         Assert.Equal((2d, 8d, PriceSources.Admin), (price.InputPerMtok, price.OutputPerMtok, price.Source));
         var events = await db.Events.AsNoTracking().Where(e => e.Model == "acme-coder-3").ToListAsync();

@@ -151,7 +151,7 @@ public sealed class RepricingTests
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal((8L, 4L, 0L), (result.Counts!["examined"], result.Counts["repriced"], result.Counts["newlyPriced"]));
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await app.DbAsync();
         var projectId = (await db.Sessions.AsNoTracking().SingleAsync(s => s.ClientSessionId == sid)).ProjectId;
         var stored = await ProjectEventsAsync(db, projectId);
         foreach (var e in stored)

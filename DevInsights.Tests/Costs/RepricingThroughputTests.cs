@@ -63,7 +63,7 @@ public sealed class RepricingThroughputTests(ITestOutputHelper output)
         var half = await MeasureAsync("override of the later half");
         Assert.Equal((Events, Events / 2L, 0L), (half.Examined, half.Repriced, half.NewlyPriced));
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await app.DbAsync();
         await RepricingTestKit.AssertRollupsEqualEventsAsync(db, projectId);
     }
 

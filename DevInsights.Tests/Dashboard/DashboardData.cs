@@ -55,7 +55,7 @@ public static class DashboardData
         foreach (var (name, optIn) in new[] { ("Ann Lee", true), ("Bob Kim", false), ("Chen Wu", true) })
             developers.Add(await CreateDeveloperAsync(app, $"{name.Split(' ')[0].ToLowerInvariant()}-{unique}@example.test", name, optIn));
 
-        await using var db = await app.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await app.DbAsync();
         var now = lastDay.ToDateTime(new TimeOnly(12, 0), DateTimeKind.Utc);
         var projects = new[] { "api", "web" }.Select(n => new Project
         {

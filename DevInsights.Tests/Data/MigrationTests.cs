@@ -19,7 +19,7 @@ public sealed class MigrationTests
         Assert.Equal(migrator.Scripts[^1].Version, await migrator.CurrentVersionAsync());
 
         // Every entity and every mapped column can be read: the hand-written SQL matches the model.
-        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await factory.DbAsync();
         foreach (var entity in db.Model.GetEntityTypes())
         {
             var table = entity.GetTableName()!;

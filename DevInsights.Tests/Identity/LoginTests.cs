@@ -38,7 +38,7 @@ public sealed class LoginTests
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         Assert.Contains("Overview", await home.Content.ReadAsStringAsync());
 
-        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync();
+        await using var db = await factory.DbAsync();
         Assert.Equal(1, await db.AuditLogs.CountAsync(a => a.Action == "login" && a.Target == AdminEmail));
     }
 

@@ -55,7 +55,7 @@ public sealed class JobsApiTests
         Assert.Equal(1, probe.Runs);
 
         // The run is in the history, and the list shows it as the last run.
-        await using (var db = await host.Services.GetRequiredService<IDbContextFactory<DevInsightsDbContext>>().CreateDbContextAsync())
+        await using (var db = await host.DbAsync())
         {
             var stored = await db.Set<JobRun>().SingleAsync(r => r.JobName == "test-gate");
             Assert.Equal(JobRunStatus.Succeeded, stored.Status);
