@@ -126,6 +126,30 @@ public sealed class CostsBrowserTests
         await FitsAsync(page, "#costs-grid");
         await DashboardBrowserKit.WaitForChartsAsync(page);
         await DashboardBrowserKit.ScreenshotAsync(page, "costs");
+
+        // Re-pricing: the Prices page lists the earlier run's events as unpriced usage now priced; one click prices them.
+        await page.GotoAsync("/admin/prices");
+        await WaitForCircuitAsync(page);
+        var waiting = page.Locator("#unpriced-models tr", new() { HasText = "gpt-5.5" });
+        await Assertions.Expect(waiting).ToContainTextAsync(Format.Count(unpriced));
+        await Assertions.Expect(waiting).ToContainTextAsync("priced now: re-price");
+        await DashboardBrowserKit.RetryAsync(() => page.ClickAsync("#reprice-events"), () => page.Locator("#reprice-result").IsVisibleAsync());
+        await Assertions.Expect(page.Locator("#reprice-result")).ToContainTextAsync($"re-priced {unpriced:N0} ({unpriced:N0} previously unpriced)",
+            new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#unpriced-none")).ToBeVisibleAsync();
+
+        await page.GotoAsync(costsUrl);
+        await WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("[data-stat=unpriced]")).ToHaveTextAsync(Format.Count(0));
+        await Assertions.Expect(page.Locator("[data-stat=computed]")).ToHaveTextAsync(Format.Cost(await ComputedCostAsync(host)));
+    }
+
+    private static async Task<double> ComputedCostAsync(BrowserHost host)
+    {
+        await using var db = await host.Factory.DbAsync();
+        var costs = await db.Events.AsNoTracking().Where(e => e.ComputedCostUsd != null).Select(e => e.ComputedCostUsd!.Value).ToListAsync();
+        Assert.True(costs.Count > 0);
+        return costs.Sum();
     }
 
     /// <summary>The grid shows every column at 1280×800 without scrolling sideways (the Jobs grid once hid "Run now" off to the
