@@ -78,17 +78,24 @@ public sealed class CostsBrowserTests
         // Prices: an admin prices gpt-5.5 from the first of the fixture's year, and the version is listed.
         await page.GotoAsync("/admin/prices");
         await WaitForCircuitAsync(page);
-        await DashboardBrowserKit.RetryAsync(() => page.ClickAsync("#price-provider"),
-            () => page.Locator(".rz-dropdown-item", new() { HasText = "openai" }).IsVisibleAsync());
-        await page.Locator(".rz-dropdown-item", new() { HasText = "openai" }).ClickAsync();
-        await page.FillAsync("#price-model", "gpt-5.5");
         var effective = new DateOnly(day.Year, 1, 1);
-        await FillAsync(page, "#price-effective", effective.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        await FillAsync(page, "#price-input", "2");
-        await FillAsync(page, "#price-output", "16");
-        await FillAsync(page, "#price-read", "0.2");
-        await page.ClickAsync("#add-price");
         var listed = page.Locator("#prices-grid tr", new() { HasText = "gpt-5.5" });
+        // On a busy machine a pick or a typed value can be lost while the form re-renders (the add is then refused with a
+        // validation message): the whole form is filled again until the price is listed or its "added" notice shows.
+        var added = page.Locator(".rz-notification-item", new() { HasText = "Price added" });
+        for (var attempt = 0; attempt < 4 && await listed.CountAsync() == 0 && !await added.IsVisibleAsync(); attempt++)
+        {
+            await DashboardBrowserKit.RetryAsync(() => page.ClickAsync("#price-provider"),
+                () => page.Locator(".rz-dropdown-item", new() { HasText = "openai" }).IsVisibleAsync());
+            await page.Locator(".rz-dropdown-item", new() { HasText = "openai" }).ClickAsync();
+            await FillAsync(page, "#price-model", "gpt-5.5");
+            await FillAsync(page, "#price-effective", effective.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            await FillAsync(page, "#price-input", "2");
+            await FillAsync(page, "#price-output", "16");
+            await FillAsync(page, "#price-read", "0.2");
+            await page.ClickAsync("#add-price");
+            for (var wait = 0; wait < 80 && await listed.CountAsync() == 0 && !await added.IsVisibleAsync(); wait++) await Task.Delay(100);
+        }
         await Assertions.Expect(listed).ToHaveCountAsync(1);
         foreach (var cell in new[] { "openai", $"{effective:yyyy-MM-dd}", "16", "0.2", BrowserHost.AdminEmail })
             await Assertions.Expect(listed).ToContainTextAsync(cell);
